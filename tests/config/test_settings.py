@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-test-only-0123456789",
+    "DATABASE_URL": "sqlite:///:memory:",
+    "DJANGO_ALLOWED_HOSTS": "todos.example.com",
+}
+
+
+def load_production_settings(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.update({k: v for k, v in {**PRODUCTION_ENV, **overrides}.items() if v is not None})
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_load_with_the_required_environment():
+    result = load_production_settings()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_ENV))
+def test_production_settings_name_the_missing_variable(missing):
+    result = load_production_settings(**{missing: None})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_atomic_requests_and_argon2_first(settings):
+    from config.settings import base
+
+    assert base.DATABASES["default"]["ATOMIC_REQUESTS"] is True
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert settings.AUTH_USER_MODEL == "users.User"

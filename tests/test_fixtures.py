@@ -1,0 +1,112 @@
+"""The demo fixtures load on either database, load twice without duplicates, and fail atomically."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError
+from django.urls import reverse
+
+from todos.models import Tag, Todo
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORDS = {
+    "admin": "admin-todos-2026",
+    "alice": "alice-todos-2026",
+    "bob": "bob-todos-2026",
+    "carol": "carol-todos-2026",
+}
+
+
+def table_counts():
+    return (User.objects.count(), Tag.objects.count(), Todo.objects.count())
+
+
+@pytest.fixture
+def demo_data():
+    call_command("loaddata", "demo_users", "demo_todos", verbosity=0)
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_demo_fixtures_load_users_tags_and_todos():
+    assert User.objects.count() >= 3
+    assert User.objects.filter(is_staff=True, is_superuser=True).exists()
+    assert Todo.objects.count() >= 20
+    assert Todo.objects.completed().exists()
+    assert Todo.objects.filter(due_date__isnull=False).exists()
+    assert Todo.objects.filter(tags__isnull=False).exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_every_demo_todos_tags_belong_to_its_owner():
+    for todo in Todo.objects.prefetch_related("tags"):
+        assert {tag.owner_id for tag in todo.tags.all()} <= {todo.owner_id}
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_loading_the_demo_fixtures_twice_leaves_the_same_rows():
+    before = (table_counts(), list(Todo.objects.values_list("id", "title", "done")))
+    call_command("loaddata", "demo_users", "demo_todos", verbosity=0)
+    after = (table_counts(), list(Todo.objects.values_list("id", "title", "done")))
+    assert after == before
+
+
+@pytest.mark.usefixtures("demo_data")
+@pytest.mark.parametrize(("username", "password"), DEMO_PASSWORDS.items())
+def test_demo_user_logs_in_with_the_documented_password(client, username, password):
+    user = User.objects.get(username=username)
+    assert user.password.startswith("argon2$")
+    assert user.check_password(password)
+    response = client.post(reverse("users:login"), {"username": username, "password": password})
+    assert response.url == reverse("todos:list")
+
+
+def write_fixture(tmp_path, rows):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(rows))
+    return str(path)
+
+
+GOOD_USER = {"model": "users.user", "fields": {"username": "newcomer", "password": "!"}}
+BAD_FIXTURES = {
+    "unknown field": [
+        GOOD_USER,
+        {"model": "todos.tag", "fields": {"owner": ["newcomer"], "colour": "red"}},
+    ],
+    "broken reference": [
+        GOOD_USER,
+        {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
+    ],
+    "row breaking a constraint": [
+        GOOD_USER,
+        {
+            "model": "todos.todo",
+            "pk": 999,
+            "fields": {"owner": ["newcomer"], "title": "Done?", "done": True},
+        },
+    ],
+}
+
+
+@pytest.mark.usefixtures("demo_data")
+@pytest.mark.parametrize("rows", BAD_FIXTURES.values(), ids=BAD_FIXTURES.keys())
+def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows):
+    before = table_counts()
+    with pytest.raises((DeserializationError, IntegrityError)):
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert table_counts() == before
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_load_demo_data_skips_a_database_that_has_users(user):
+    call_command("load_demo_data", verbosity=0)
+    assert User.objects.count() == 1
+    assert Todo.objects.count() == 0
+
+
+def test_load_demo_data_fills_an_empty_database():
+    call_command("load_demo_data", verbosity=0)
+    assert User.objects.filter(username="alice").exists()

@@ -1,0 +1,51 @@
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_sends_anonymous_visitors_to_login(client):
+    response = client.get("/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("users:login")
+
+
+def test_home_sends_signed_in_users_to_their_todos(user_client):
+    response = user_client.get("/")
+    assert response.url == reverse("todos:list")
+
+
+def test_login_page_renders_with_the_stylesheet(client):
+    response = client.get(reverse("users:login"))
+    assert response.status_code == HTTPStatus.OK
+    assert b"css/app.css" in response.content
+    assert b'name="username"' in response.content
+
+
+def test_login_with_the_right_password_goes_to_todos(client, user, password):
+    response = client.post(
+        reverse("users:login"), {"username": user.username, "password": password}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+
+
+def test_login_with_a_wrong_password_shows_an_error(client, user):
+    response = client.post(reverse("users:login"), {"username": user.username, "password": "no"})
+    assert response.status_code == HTTPStatus.OK
+    assert b"Please enter a correct username and password" in response.content
+
+
+def test_logout_is_a_post(user_client):
+    response = user_client.post(reverse("users:logout"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" not in user_client.session
+
+
+def test_admin_index_opens_for_staff(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    assert response.status_code == HTTPStatus.OK
+    for model in (b"Users", b"Todos", b"Tags"):
+        assert model in response.content

@@ -1,0 +1,118 @@
+import datetime
+
+import pytest
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from tests.factories import TagFactory, TodoFactory, UserFactory
+from todos.models import Priority, Tag, Todo
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_update_refused(todo, refused_with=IntegrityError, **values):
+    with pytest.raises(refused_with), transaction.atomic():
+        Todo.objects.filter(pk=todo.pk).update(**values)
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_blank_title_is_refused_by_the_database(title):
+    assert_update_refused(TodoFactory(), title=title)
+
+
+def test_title_over_200_characters_is_refused_by_the_database():
+    # PostgreSQL's varchar(200) refuses it first (DataError); SQLite needs the check constraint.
+    assert_update_refused(TodoFactory(), refused_with=(IntegrityError, DataError), title="x" * 201)
+
+
+def test_done_without_completed_at_is_refused():
+    assert_update_refused(TodoFactory(), done=True, completed_at=None)
+
+
+def test_completed_at_without_done_is_refused():
+    assert_update_refused(TodoFactory(), done=False, completed_at=timezone.now())
+
+
+def test_unknown_priority_is_refused():
+    assert_update_refused(TodoFactory(), priority=7)
+
+
+def test_version_below_one_is_refused():
+    assert_update_refused(TodoFactory(), version=0)
+
+
+def test_tag_name_is_unique_per_owner_ignoring_case():
+    tag = TagFactory(name="Work")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TagFactory(owner=tag.owner, name="work")
+
+
+def test_two_users_may_have_tags_with_the_same_name():
+    TagFactory(name="work")
+    TagFactory(name="work")
+    assert Tag.objects.filter(name="work").count() == 2
+
+
+def test_blank_tag_name_is_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TagFactory(name="  ")
+
+
+def test_tag_natural_key_is_owner_username_and_name():
+    tag = TagFactory(owner=UserFactory(username="ada"), name="home")
+    assert tag.natural_key() == ("ada", "home")
+    assert Tag.objects.get_by_natural_key("ada", "home") == tag
+
+
+def test_deleting_a_user_deletes_their_todos_and_tags_only():
+    todo = TodoFactory()
+    TagFactory(owner=todo.owner)
+    kept = TodoFactory()
+    todo.owner.delete()
+    assert list(Todo.objects.all()) == [kept]
+    assert not Tag.objects.filter(owner_id=todo.owner_id).exists()
+
+
+def test_set_done_keeps_completed_at_consistent():
+    todo = TodoFactory()
+    todo.set_done(True)
+    todo.save()
+    assert todo.completed_at is not None
+    todo.set_done(False)
+    todo.save()
+    assert todo.completed_at is None
+
+
+def test_new_todo_starts_at_version_one_with_normal_priority():
+    todo = Todo.objects.create(owner=UserFactory(), title="Write tests")
+    assert (todo.version, todo.priority, todo.done) == (1, Priority.NORMAL, False)
+
+
+def test_querysets_filter_by_owner_status_search_and_tag():
+    owner = UserFactory()
+    work = TagFactory(owner=owner, name="Work")
+    report = TodoFactory(owner=owner, title="Quarterly REPORT", tags=[work])
+    notes = TodoFactory(owner=owner, title="Notes", description="for the report", completed=True)
+    TodoFactory(title="Someone else's report")
+
+    mine = Todo.objects.for_user(owner)
+    assert set(mine) == {report, notes}
+    assert list(mine.active()) == [report]
+    assert list(mine.completed()) == [notes]
+    assert set(mine.search("report")) == {report, notes}
+    assert list(mine.with_tag("WORK")) == [report]
+
+
+def test_overdue_means_active_and_due_before_today():
+    today = timezone.localdate()
+    late = TodoFactory(due_date=today - datetime.timedelta(days=1))
+    TodoFactory(due_date=today - datetime.timedelta(days=1), completed=True)
+    TodoFactory(due_date=today)
+    assert list(Todo.objects.overdue(today)) == [late]
+    assert late.is_overdue
+
+
+def test_todos_are_newest_first():
+    older = TodoFactory(created_at=timezone.now() - datetime.timedelta(days=1))
+    newer = TodoFactory()
+    assert list(Todo.objects.all()) == [newer, older]

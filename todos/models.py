@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length, Lower, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+
+TITLE_MAX_LENGTH = 200
+TAG_NAME_MAX_LENGTH = 50
+
+
+class TagQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Tags owned by `user`; every view reads tags through here."""
+        return self.filter(owner=user)
+
+    def named(self, name):
+        """Tags called `name`, whatever its letter case (served by the unique index)."""
+        return self.alias(name_lower=Lower("name")).filter(name_lower=name.lower())
+
+
+class TagManager(models.Manager.from_queryset(TagQuerySet)):
+    def get_by_natural_key(self, owner_username, name):
+        return self.get(owner__username=owner_username, name=name)
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+
+    objects = TagManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="todos_tag_name_unique_per_owner_ci",
+                violation_error_message="You already have a tag with that name.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0), name="todos_tag_name_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.owner.username, self.name)
+
+    natural_key.dependencies = ["users.user"]
+
+
+class TodoQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Todos owned by `user`; every view reads todos through here."""
+        return self.filter(owner=user)
+
+    def active(self):
+        return self.filter(done=False)
+
+    def completed(self):
+        return self.filter(done=True)
+
+    def search(self, query):
+        """Todos whose title or description contains `query`, ignoring letter case."""
+        if not query:
+            return self
+        return self.filter(
+            models.Q(title__icontains=query) | models.Q(description__icontains=query)
+        )
+
+    def with_tag(self, name):
+        """Todos tagged `name`, ignoring letter case."""
+        return self.filter(tags__in=Tag.objects.named(name).filter(owner=models.OuterRef("owner")))
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.active().filter(due_date__lt=today)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+
+
+class Todo(models.Model):
+    Priority = Priority
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos"
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True)
+    done = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.NORMAL)
+    # A default rather than auto_now_add, so seeding and fixtures can set a past date.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write; the edit form sends back the version it loaded to detect conflicts.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="todos")
+
+    objects = TodoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The list page: one user's todos, newest first, optionally by status.
+            models.Index(fields=["owner", "-created_at", "-id"], name="todo_owner_created_idx"),
+            models.Index(
+                fields=["owner", "done", "-created_at", "-id"], name="todo_owner_done_created_idx"
+            ),
+            models.Index(fields=["owner", "due_date", "id"], name="todo_owner_due_idx"),
+            models.Index(fields=["owner", "priority", "id"], name="todo_owner_priority_idx"),
+            models.Index(fields=["owner", "title", "id"], name="todo_owner_title_idx"),
+            # The admin changelist: everyone's todos, newest first.
+            models.Index(fields=["-created_at", "-id"], name="todo_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0), name="todos_todo_title_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("title"), TITLE_MAX_LENGTH),
+                name="todos_todo_title_at_most_200_chars",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done=True, completed_at__isnull=False)
+                | models.Q(done=False, completed_at__isnull=True),
+                name="todos_todo_completed_at_set_iff_done",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="todos_todo_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="todos_todo_version_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("todos:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self):
+        return not self.done and self.due_date is not None and self.due_date < timezone.localdate()
+
+    def set_done(self, done):
+        """Mark done or not, keeping completed_at consistent (the check constraint insists)."""
+        self.done = done
+        self.completed_at = timezone.now() if done else None

@@ -1,0 +1,42 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+MAX_AGE = 150
+
+
+class User(AbstractUser):
+    """An account. Usernames and emails are unique whatever their letter case."""
+
+    age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
+    )
+    city = models.CharField(max_length=100, blank=True)
+    # Validated by users.forms.PreferencesForm: default_status, default_sort, page_size.
+    preferences = models.JSONField(default=dict, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age__isnull=True) | models.Q(age__gte=0, age__lte=MAX_AGE),
+                name="users_user_age_between_0_and_150",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="users_user_username_unique_ci",
+                violation_error_message="A user with that username already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="users_user_email_unique_ci",
+                violation_error_message="A user with that email already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.username

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format check-migrations reset lock ci
+.PHONY: help install run serve test lint format check-migrations reset lock ci
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -26,6 +26,21 @@ run: install  ## Migrate, load the demo data into an empty database, serve on ht
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Production settings over plain http on 127.0.0.1: DJANGO_HTTPS=false unless told otherwise.
+# .env is read first; a secret key is made once into .secret_key when none is set.
+serve: install  ## Serve the production settings under gunicorn on http://127.0.0.1:8000
+	@set -a; [ ! -f .env ] || . ./.env; set +a; \
+	[ -s .secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key; \
+	export DJANGO_SETTINGS_MODULE=config.settings.production \
+	  DJANGO_HTTPS="$${DJANGO_HTTPS:-false}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
+	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	  GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
+	echo "Serving $$DATABASE_URL on http://$$GUNICORN_BIND with production settings"; \
+	$(MANAGE) collectstatic --no-input -v0 && $(MANAGE) migrate --no-input -v0 && \
+	$(MANAGE) load_demo_data && exec $(BIN)/gunicorn -c config/gunicorn.py
 
 test: install  ## Run the whole test suite (pytest)
 	$(BIN)/pytest $(PYTEST_ARGS)

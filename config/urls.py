@@ -10,3 +10,5 @@ urlpatterns = [
     path("accounts/", include("users.urls")),
     path("todos/", include("todos.urls")),
 ]
+
+handler500 = "config.views.handle_server_error"

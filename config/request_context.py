@@ -1,0 +1,59 @@
+"""The request id: read or made per request, put on every log record and on the response."""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+request_id_var = contextvars.ContextVar("request_id", default="-")
+
+# A proxy's X-Request-ID is kept only if it is a plain token, so logs cannot be forged through it.
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Route parts that carry secrets (password reset links): logged as the pattern, never the value.
+SECRET_ROUTE_KWARGS = {"token", "uidb64"}
+
+request_logger = logging.getLogger("config.requests")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Tags the request with an id, logs one structured line per request, echoes the id back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            request_logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": loggable_path(request),
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": getattr(getattr(request, "user", None), "pk", None),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+def loggable_path(request):
+    """The path, or its URL pattern when the path itself holds a secret."""
+    match = request.resolver_match
+    if match and SECRET_ROUTE_KWARGS & match.kwargs.keys():
+        return "/" + match.route
+    return request.path

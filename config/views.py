@@ -1,0 +1,21 @@
+"""Error pages. A database outage is a 503 the visitor can retry, not a 500."""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.views.defaults import server_error
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def handle_server_error(request):
+    # Django calls handler500 inside the except block, so the exception is still at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        # Rendered without the request: its context processors would query the database again.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return server_error(request)

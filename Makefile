@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format check-migrations reset lock ci
+.PHONY: help install run serve test browser-tools lint format check-migrations reset lock ci
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -42,8 +42,25 @@ serve: install  ## Serve the production settings under gunicorn on http://127.0.
 	$(MANAGE) collectstatic --no-input -v0 && $(MANAGE) migrate --no-input -v0 && \
 	$(MANAGE) load_demo_data && exec $(BIN)/gunicorn -c config/gunicorn.py
 
-test: install  ## Run the whole test suite (pytest)
+# The browser tests need Debian's Chromium; without it they are left out, and we say so.
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+
+test: install  ## Run the whole test suite (pytest), browser tests included when Chromium is here
+ifdef CHROMIUM
+	@$(MAKE) --no-print-directory browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
+else
+	@echo "*** Chromium not found: SKIPPING the browser tests (apt-get install chromium) ***"
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	@echo "*** The browser tests were SKIPPED: Chromium is not installed ***"
+endif
+
+BROWSER_TOOLS := tests/browser/node_modules/.installed
+$(BROWSER_TOOLS): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-tools: $(BROWSER_TOOLS)  ## Install the test-only npm tools (axe-core) into tests/browser/node_modules
 
 lint: install  ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import os
 import subprocess
 import sys
 from http import HTTPStatus
@@ -15,14 +14,13 @@ from django.test import Client
 from django.urls import reverse
 
 from config.views import handle_server_error
-from tests.config.test_settings import PRODUCTION_ENV
+from tests.config.test_settings import production_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_production(args, **overrides):
-    env = {**os.environ, **PRODUCTION_ENV, **overrides}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    env = production_environment(**overrides)
     return subprocess.run(
         [sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )

@@ -1,7 +1,6 @@
 """Two app servers on two ports share one PostgreSQL: sessions and lockouts hold on both."""
 
 import http.cookiejar
-import os
 import re
 import socket
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from tests.config.test_settings import PRODUCTION_ENV
+from tests.config.test_settings import production_environment
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -44,22 +43,33 @@ def database_url():
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory):
+    """Production pages need the collected static files' manifest."""
+    root = tmp_path_factory.mktemp("static")
+    env = production_environment(DJANGO_STATIC_ROOT=str(root))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+    )
+    return root
+
+
 @contextmanager
-def app_server(cache_url):
+def app_server(cache_url, static_root):
     port = free_port()
-    env = {
-        **os.environ,
-        **PRODUCTION_ENV,
-        "DATABASE_URL": database_url(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_HTTPS": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    if cache_url:
-        env["CACHE_URL"] = cache_url
+    env = production_environment(
+        DATABASE_URL=database_url(),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_HTTPS="false",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        DJANGO_LOG_LEVEL="WARNING",
+        CACHE_URL=cache_url,
+        DJANGO_STATIC_ROOT=str(static_root),
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"],
         cwd=PROJECT_ROOT,
@@ -122,13 +132,13 @@ class Browser:
 
 
 @pytest.fixture(params=[None, REDIS_URL], ids=["database", "redis"])
-def two_servers(request):
+def two_servers(request, static_root):
     if request.param:
         import redis
 
         redis.Redis.from_url(request.param).flushdb()
     with ExitStack() as stack:
-        yield [stack.enter_context(app_server(request.param)) for _ in range(2)]
+        yield [stack.enter_context(app_server(request.param, static_root)) for _ in range(2)]
 
 
 def test_a_session_made_on_one_server_is_valid_on_the_other(two_servers):

@@ -13,10 +13,18 @@ PRODUCTION_ENV = {
 }
 
 
-def load_production_settings(**overrides):
+def production_environment(**overrides):
+    """This process's environment with the production settings; an override of None unsets."""
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # The browser tests set it for Playwright; a deployment must never have it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update({k: v for k, v in {**PRODUCTION_ENV, **overrides}.items() if v is not None})
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    return env
+
+
+def load_production_settings(**overrides):
+    env = production_environment(**overrides)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=PROJECT_ROOT,

@@ -1,0 +1,114 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
+# themselves (factories, assertions) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", DESKTOP)
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture
+def browser_user(transactional_db):
+    """A user the live server can log in (its hash uses a hasher every setting knows)."""
+    user = UserFactory()
+    user.password = make_password(DEFAULT_PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def log_in(page, user, password=DEFAULT_PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def serious_accessibility_violations(page):
+    """axe-core's violations of impact serious or critical on the current page."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing: run `make browser-tools` ({AXE_SCRIPT})")
+    # Evaluated through the DevTools protocol, so the app's CSP stays on while axe runs.
+    page.evaluate(AXE_SCRIPT.read_text())
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def has_horizontal_scroll(page):
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+def dump(value):
+    return json.dumps(value, indent=2)

@@ -6,7 +6,9 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
 from .forms import AccountDeleteForm, PreferencesForm, ProfileForm, SignupForm
@@ -23,6 +25,8 @@ class HomeView(View):
         return redirect(reverse("users:login"))
 
 
+# Error reports leave these out, as Django's own login and password views do.
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
 class SignupView(CreateView):
     form_class = SignupForm
     template_name = "users/signup.html"
@@ -93,6 +97,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("users:password_reset_complete")
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class AccountDeleteView(LoginRequiredMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 

@@ -50,3 +50,17 @@ def test_header_offers_login_and_signup_to_anonymous_visitors(client):
     html = client.get(reverse("users:login")).content.decode()
     assert f'href="{reverse("users:signup")}"' in html
     assert "Signed in as" not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("users:signup", ["password1", "password2"]),
+        ("users:login", ["password"]),
+        ("users:password_change", ["old_password", "new_password1", "new_password2"]),
+        ("users:delete", ["password"]),
+    ],
+)
+def test_passwords_are_kept_out_of_error_reports(user_client, name, fields):
+    hidden = user_client.post(reverse(name), {}).wsgi_request.sensitive_post_parameters
+    assert hidden == "__ALL__" or set(fields) <= set(hidden)

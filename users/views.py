@@ -1,6 +1,19 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.defaultfilters import pluralize
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import CreateView, DeleteView, UpdateView
+
+from .forms import AccountDeleteForm, PreferencesForm, ProfileForm, SignupForm
+from .models import User
+from .services import user_delete
 
 
 class HomeView(View):
@@ -10,3 +23,104 @@ class HomeView(View):
         if request.user.is_authenticated:
             return redirect("todos:list")
         return redirect(reverse("users:login"))
+
+
+# Error reports leave these out, as Django's own login and password views do.
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class SignupView(CreateView):
+    form_class = SignupForm
+    template_name = "users/signup.html"
+    success_url = reverse_lazy("todos:list")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(self.success_url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Named because several backends are configured; the password was just set, not checked.
+        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, f"Welcome, {self.object.username}! Your account is ready.")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have been logged out.")
+        return response
+
+
+class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+    """The account at a glance; one Save edits its details and the todo list preferences."""
+
+    form_class = ProfileForm
+    template_name = "users/profile.html"
+    # `user` in the template stays request.user, the account as saved.
+    context_object_name = "account"
+    success_url = reverse_lazy("users:profile")
+    success_message = "Your profile was saved."
+
+    def get_object(self, queryset=None):
+        # A copy rather than request.user: an invalid submission must not show in the page.
+        return User.objects.get(pk=self.request.user.pk)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        preferences_form = self.get_form(PreferencesForm)
+        if all([form.is_valid(), preferences_form.is_valid()]):
+            # Both forms edit self.object; saving the profile form writes both in one UPDATE.
+            preferences_form.save(commit=False)
+            return self.form_valid(form)
+        return self.render_to_response(
+            self.get_context_data(form=form, preferences_form=preferences_form)
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("preferences_form", self.get_form(PreferencesForm))
+        kwargs["todo_counts"] = self.request.user.todo_counts()
+        return super().get_context_data(**kwargs)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    success_url = reverse_lazy("users:profile")
+    success_message = "Your password was changed."
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    success_url = reverse_lazy("users:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("users:password_reset_complete")
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class AccountDeleteView(LoginRequiredMixin, DeleteView):
+    """Deletes the account and everything in it once the user confirms with their password."""
+
+    form_class = AccountDeleteForm
+    success_url = reverse_lazy("users:login")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.object}
+
+    def get_context_data(self, **kwargs):
+        kwargs["todo_count"] = self.object.todos.count()
+        kwargs["tag_count"] = self.object.tags.count()
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        deleted = user_delete(user=self.object)
+        logout(self.request)
+        messages.success(
+            self.request,
+            f"Your account was deleted, with {deleted.todos} todo{pluralize(deleted.todos)} "
+            f"and {deleted.tags} tag{pluralize(deleted.tags)}.",
+        )
+        return redirect(self.success_url)

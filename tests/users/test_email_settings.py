@@ -1,0 +1,54 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PRINT_EMAIL_SETTINGS = (
+    "import json; from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND,"
+    " s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS]))"
+)
+
+
+def email_settings(settings_module, **environ):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    env.update(environ, DJANGO_SETTINGS_MODULE=settings_module)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_EMAIL_SETTINGS],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_production_sends_email_through_the_smtp_server_in_email_url():
+    backend, host, port, user, password, use_tls = email_settings(
+        "config.settings.production",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-for-the-test-only-0123456789",
+        DATABASE_URL="sqlite:///:memory:",
+        DJANGO_ALLOWED_HOSTS="todos.example.com",
+        EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587",
+    )
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert (host, port, user, password, use_tls) == (
+        "smtp.example.com",
+        587,
+        "mailer",
+        "s3cret",
+        True,
+    )
+
+
+def test_local_development_prints_email_to_the_console():
+    backend, *_ = email_settings("config.settings.local")
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_tests_keep_email_in_memory():
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,238 @@
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.users.helpers import assert_field_error
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("users:login")
+LOGOUT_URL = reverse("users:logout")
+INVALID_LOGIN = (
+    "Please enter a correct username and password. Note that both fields may be case-sensitive."
+)
+OUTSIDE_URLS = [
+    "https://evil.example",
+    "https://evil.example/todos/",
+    "//evil.example",
+    "//evil.example/todos/",
+    "http://evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+]
+
+
+def log_in(client, username, password, url=LOGIN_URL, **extra):
+    return client.post(url, {"username": username, "password": password, **extra})
+
+
+def is_logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+def test_login_page_links_to_sign_up_and_password_reset(client):
+    html = client.get(LOGIN_URL).content.decode()
+    assert f'href="{reverse("users:signup")}"' in html
+    assert f'href="{reverse("users:password_reset")}"' in html
+
+
+def test_signed_in_users_skip_the_login_page(user_client):
+    response = user_client.get(LOGIN_URL)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+
+
+def test_login_records_the_time(client, user, password):
+    assert user.last_login is None
+    log_in(client, user.username, password)
+    user.refresh_from_db()
+    assert user.last_login is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"username": "", "password": "x"}, "username", "This field is required."),
+        ({"username": "x", "password": ""}, "password", "This field is required."),
+        ({"username": "ad\x00a", "password": "x"}, "username", "Null characters are not allowed."),
+        ({"username": "ada", "password": "x\x00"}, "password", "Null characters are not allowed."),
+    ],
+)
+def test_bad_login_input_is_shown_next_to_its_field(client, data, field, message):
+    response = client.post(LOGIN_URL, data)
+    assert_field_error(response, field, message)
+    assert not is_logged_in(client)
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, user):
+    response = log_in(client, user.username, "not-the-password")
+    assert response.status_code == HTTPStatus.OK
+    assert INVALID_LOGIN in response.context["form"].non_field_errors()
+    assert not is_logged_in(client)
+
+
+def test_safe_next_is_followed(client, user, password):
+    response = log_in(client, user.username, password, next="/accounts/profile/?tab=1")
+    assert response.url == "/accounts/profile/?tab=1"
+
+
+@pytest.mark.parametrize("next_url", OUTSIDE_URLS)
+def test_login_ignores_an_outside_next(client, user, password, next_url):
+    response = log_in(client, user.username, password, next=next_url)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+    assert is_logged_in(client)
+
+
+@pytest.mark.parametrize("next_url", OUTSIDE_URLS)
+def test_login_page_does_not_carry_an_outside_next_into_its_form(client, next_url):
+    response = client.get(LOGIN_URL, {"next": next_url})
+    assert response.context["next"] == ""
+    assert "evil.example" not in response.content.decode()
+
+
+def test_login_page_carries_a_safe_next_into_its_form(client):
+    response = client.get(LOGIN_URL, {"next": "/accounts/profile/"})
+    assert '<input type="hidden" name="next" value="/accounts/profile/">' in (
+        response.content.decode()
+    )
+
+
+def test_logout_by_get_is_refused(user_client):
+    response = user_client.get(LOGOUT_URL)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert is_logged_in(user_client)
+
+
+def test_logout_by_post_ends_the_session_with_a_message(user_client):
+    response = user_client.post(LOGOUT_URL)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == LOGIN_URL
+    assert not is_logged_in(user_client)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["You have been logged out."]
+
+
+def test_logout_follows_a_safe_next(user_client):
+    response = user_client.post(LOGOUT_URL, {"next": "/accounts/signup/"})
+    assert response.url == "/accounts/signup/"
+
+
+@pytest.mark.parametrize("next_url", OUTSIDE_URLS)
+def test_logout_ignores_an_outside_next(user_client, next_url):
+    response = user_client.post(LOGOUT_URL, {"next": next_url})
+    assert response.url == LOGIN_URL
+    assert not is_logged_in(user_client)
+
+
+def test_header_logout_is_a_post_form(user_client):
+    html = user_client.get(reverse("users:profile")).content.decode()
+    assert f'<form method="post" action="{LOGOUT_URL}">' in html
+    assert f'href="{LOGOUT_URL}"' not in html
+
+
+class TestCsrf:
+    @pytest.fixture
+    def csrf_client(self):
+        return Client(enforce_csrf_checks=True)
+
+    def test_login_without_the_token_is_refused(self, csrf_client, user, password):
+        response = log_in(csrf_client, user.username, password)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert not is_logged_in(csrf_client)
+
+    def test_logout_without_the_token_is_refused(self, csrf_client, user):
+        csrf_client.force_login(user)
+        response = csrf_client.post(LOGOUT_URL)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert is_logged_in(csrf_client)
+
+    def test_login_with_the_token_from_the_form_works(self, csrf_client, user, password):
+        csrf_client.get(LOGIN_URL)
+        token = csrf_client.cookies["csrftoken"].value
+        response = log_in(csrf_client, user.username, password, csrfmiddlewaretoken=token)
+        assert response.status_code == HTTPStatus.FOUND
+        assert is_logged_in(csrf_client)
+
+
+class TestThrottling:
+    """django-axes: 5 failures for one username from one address lock it for 15 minutes."""
+
+    LOCKED_OUT = "Too many failed attempts"
+
+    @pytest.fixture(params=[LOGIN_URL, reverse("admin:login")], ids=["site", "admin"])
+    def login_url(self, request):
+        return request.param
+
+    @pytest.fixture
+    def staff(self):
+        # Staff, so that the admin login would let them in when not locked out.
+        return UserFactory(is_staff=True)
+
+    def fail(self, client, staff, url, times):
+        return [log_in(client, staff.username, "wrong", url).status_code for _ in range(times)]
+
+    def test_the_fifth_failure_locks_the_username_out(self, client, staff, login_url):
+        assert self.fail(client, staff, login_url, 4) == [HTTPStatus.OK] * 4
+
+        response = log_in(client, staff.username, "wrong", login_url)
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert self.LOCKED_OUT in response.content.decode()
+        assert "registration/lockout.html" in [t.name for t in response.templates]
+
+    def test_the_right_password_is_refused_while_locked_out(
+        self, client, staff, password, login_url
+    ):
+        self.fail(client, staff, login_url, 5)
+
+        response = log_in(client, staff.username, password, login_url)
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert self.LOCKED_OUT in response.content.decode()
+        assert not is_logged_in(client)
+
+    def test_site_and_admin_failures_count_together(self, client, staff, password):
+        self.fail(client, staff, LOGIN_URL, 3)
+        self.fail(client, staff, reverse("admin:login"), 2)
+        response = log_in(client, staff.username, password)
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+    def test_a_successful_login_resets_the_count(self, client, staff, password, login_url):
+        self.fail(client, staff, login_url, 4)
+        assert log_in(client, staff.username, password, login_url).status_code == HTTPStatus.FOUND
+        client.post(LOGOUT_URL)
+
+        assert self.fail(client, staff, login_url, 4) == [HTTPStatus.OK] * 4
+        assert log_in(client, staff.username, password, login_url).status_code == HTTPStatus.FOUND
+
+    def test_the_lock_ends_after_15_minutes(self, client, staff, password):
+        self.fail(client, staff, LOGIN_URL, 5)
+        attempt = AccessAttempt.objects.get(username=staff.username)
+
+        attempt.attempt_time -= timedelta(minutes=14)
+        attempt.save()
+        assert log_in(client, staff.username, password).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+        attempt.attempt_time -= timedelta(minutes=2)
+        attempt.save()
+        assert log_in(client, staff.username, password).status_code == HTTPStatus.FOUND
+
+    def test_the_lock_is_for_that_username_from_that_address_only(self, client, staff, password):
+        other = UserFactory()
+        self.fail(client, staff, LOGIN_URL, 5)
+
+        assert log_in(client, other.username, password).status_code == HTTPStatus.FOUND
+        client.post(LOGOUT_URL)
+        from_elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+        assert log_in(from_elsewhere, staff.username, password).status_code == HTTPStatus.FOUND
+
+    def test_failed_attempts_are_recorded_without_the_password(self, client, staff):
+        log_in(client, staff.username, "my-secret-guess")
+        attempt = AccessAttempt.objects.get(username=staff.username)
+        assert "my-secret-guess" not in attempt.post_data

@@ -1,0 +1,163 @@
+import re
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
+
+pytestmark = pytest.mark.django_db
+
+CHANGE_URL = reverse("users:password_change")
+RESET_URL = reverse("users:password_reset")
+NEW_PASSWORD = "lantern-meadow-29"
+
+
+def log_in(client, username, password):
+    response = client.post(reverse("users:login"), {"username": username, "password": password})
+    return response.status_code == HTTPStatus.FOUND and "_auth_user_id" in client.session
+
+
+class TestPasswordChange:
+    def test_changing_keeps_the_user_logged_in(self, user_client, user, password):
+        response = user_client.post(
+            CHANGE_URL,
+            {
+                "old_password": password,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url == reverse("users:profile")
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [
+            "Your password was changed."
+        ]
+        user.refresh_from_db()
+        assert user.check_password(NEW_PASSWORD)
+        assert user_client.get(reverse("users:profile")).status_code == HTTPStatus.OK
+
+    @pytest.mark.parametrize(
+        ("data", "field", "message"),
+        [
+            (
+                {"old_password": "wrong"},
+                "old_password",
+                "Your old password was entered incorrectly. Please enter it again.",
+            ),
+            ({"new_password1": ""}, "new_password1", "This field is required."),
+            (
+                {"new_password2": "lantern-meadow-30"},
+                "new_password2",
+                PASSWORD_MISMATCH,
+            ),
+            (
+                {"new_password1": "password1", "new_password2": "password1"},
+                "new_password2",
+                "This password is too common.",
+            ),
+            (
+                {"new_password1": "lan\x00tern", "new_password2": "lan\x00tern"},
+                "new_password1",
+                "Null characters are not allowed.",
+            ),
+        ],
+    )
+    def test_bad_input_is_refused_and_the_password_stays(
+        self, user_client, password, data, field, message
+    ):
+        before = all_rows()
+        full = {"old_password": password, "new_password1": NEW_PASSWORD}
+        full["new_password2"] = NEW_PASSWORD
+        response = user_client.post(CHANGE_URL, {**full, **data})
+
+        assert_field_error(response, field, message)
+        assert all_rows() == before
+
+
+class TestPasswordReset:
+    @pytest.fixture
+    def reset_link(self, client, user):
+        client.post(RESET_URL, {"email": user.email.upper()})
+        (email,) = mail.outbox
+        return re.search(r"http://testserver(/accounts/reset/\S+/)", email.body).group(1)
+
+    def test_reset_page_renders(self, client):
+        response = client.get(RESET_URL)
+        assert response.status_code == HTTPStatus.OK
+        assert '<label for="id_email">' in response.content.decode()
+
+    def test_asking_sends_one_email_to_the_account(self, client, user):
+        response = client.post(RESET_URL, {"email": user.email})
+
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url == reverse("users:password_reset_done")
+        (email,) = mail.outbox
+        assert email.to == [user.email]
+        assert email.subject == "Reset your password on testserver"
+        assert user.username in email.body
+
+    def test_the_emailed_link_sets_a_new_password(self, client, user, password, reset_link):
+        response = client.get(reset_link)
+        assert response.status_code == HTTPStatus.FOUND
+        set_password_url = response.url  # the token moves to the session, out of the URL
+        assert client.get(set_password_url).context["validlink"] is True
+
+        response = client.post(
+            set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+
+        assert response.url == reverse("users:password_reset_complete")
+        assert client.get(response.url).status_code == HTTPStatus.OK
+        assert not log_in(client, user.username, password)
+        assert log_in(client, user.username, NEW_PASSWORD)
+
+    def test_the_link_works_only_once(self, client, reset_link):
+        set_password_url = client.get(reset_link).url
+        client.post(
+            set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+
+        response = client.get(reset_link)
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.context["validlink"] is False
+        assert "This link does not work" in response.content.decode()
+
+    def test_a_forged_link_does_not_work(self, client, user):
+        response = client.get(reverse("users:password_reset_confirm", args=["MQ", "forged-token"]))
+        assert response.context["validlink"] is False
+
+    def test_a_mismatched_new_password_is_refused(self, client, reset_link):
+        set_password_url = client.get(reset_link).url
+        before = all_rows()
+
+        response = client.post(
+            set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": "other-meadow-1"}
+        )
+
+        assert_field_error(response, "new_password2", PASSWORD_MISMATCH)
+        assert all_rows() == before
+
+    def test_an_unknown_address_sends_nothing_but_looks_the_same(self, client):
+        UserFactory(email="someone@example.com")
+        response = client.post(RESET_URL, {"email": "nobody@example.com"})
+        assert response.url == reverse("users:password_reset_done")
+        assert mail.outbox == []
+
+    @pytest.mark.parametrize(
+        ("email", "message"),
+        [
+            ("", "This field is required."),
+            ("not-an-email", "Enter a valid email address."),
+            ("a\x00@example.com", "Null characters are not allowed."),
+        ],
+    )
+    def test_bad_address_is_refused(self, client, email, message):
+        response = client.post(RESET_URL, {"email": email})
+        assert_field_error(response, "email", message)
+        assert mail.outbox == []

@@ -1,0 +1,159 @@
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP_URL = reverse("users:signup")
+STRONG_PASSWORD = "plum-orbit-quiet-87"
+
+
+@pytest.fixture
+def signup_data():
+    return {
+        "username": "ada",
+        "email": "ada@example.com",
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+        "age": "36",
+        "city": "London",
+    }
+
+
+def test_signup_page_labels_every_field_and_marks_the_required_ones(client):
+    response = client.get(SIGNUP_URL)
+    assert response.status_code == HTTPStatus.OK
+    assert list(response.context["form"].fields) == [
+        "username",
+        "email",
+        "password1",
+        "password2",
+        "age",
+        "city",
+    ]
+    html = response.content.decode()
+    for field in ("username", "email", "password1", "password2", "age", "city"):
+        assert f'<label for="id_{field}">' in html
+    assert html.count('class="required"') == 4  # username, email and both passwords
+
+
+def test_signup_creates_the_account_logs_in_and_welcomes(client, signup_data):
+    response = client.post(SIGNUP_URL, signup_data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+    user = User.objects.get(username="ada")
+    assert (user.email, user.age, user.city) == ("ada@example.com", 36, "London")
+    assert user.check_password(STRONG_PASSWORD)
+    assert user.password.startswith("md5$")  # hashed (Argon2 outside the tests), never stored
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Welcome, ada! Your account is ready."
+    ]
+
+
+def test_age_and_city_are_optional(client, signup_data):
+    client.post(SIGNUP_URL, {**signup_data, "age": "", "city": ""})
+    user = User.objects.get(username="ada")
+    assert (user.age, user.city) == (None, "")
+
+
+def test_email_domain_is_stored_in_lower_case(client, signup_data):
+    client.post(SIGNUP_URL, {**signup_data, "email": "Ada@Example.COM"})
+    assert User.objects.get(username="ada").email == "Ada@example.com"
+
+
+def test_signed_in_users_are_sent_to_their_todos(user_client):
+    response = user_client.get(SIGNUP_URL)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+
+
+NUL = "\x00"
+INVALID_USERNAME = (
+    "Enter a valid username. This value may contain only letters, numbers, "
+    "and @/./+/-/_ characters."
+)
+BAD_INPUT = [
+    ("username", "", "username", "This field is required."),
+    ("username", "ada lovelace", "username", INVALID_USERNAME),
+    (
+        "username",
+        "a" * 151,
+        "username",
+        "Ensure this value has at most 150 characters (it has 151).",
+    ),
+    ("username", f"ada{NUL}", "username", "Null characters are not allowed."),
+    ("email", "", "email", "This field is required."),
+    ("email", "ada-at-example.com", "email", "Enter a valid email address."),
+    ("email", f"ada{NUL}@example.com", "email", "Null characters are not allowed."),
+    ("password1", "", "password1", "This field is required."),
+    ("password2", "", "password2", "This field is required."),
+    ("password2", "plum-orbit-quiet-88", "password2", PASSWORD_MISMATCH),
+    ("password1", f"plum{NUL}orbit", "password1", "Null characters are not allowed."),
+    ("age", "-1", "age", "Ensure this value is greater than or equal to 0."),
+    ("age", "151", "age", "Ensure this value is less than or equal to 150."),
+    ("age", "abc", "age", "Enter a whole number."),
+    ("age", f"3{NUL}", "age", "Enter a whole number."),
+    ("city", "x" * 101, "city", "Ensure this value has at most 100 characters (it has 101)."),
+    ("city", f"Lon{NUL}don", "city", "Null characters are not allowed."),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error_field", "message"),
+    BAD_INPUT,
+    ids=[f"{field}-{message}" for field, _, _, message in BAD_INPUT],
+)
+def test_bad_input_is_refused_next_to_its_field_and_creates_nothing(
+    client, signup_data, field, value, error_field, message
+):
+    UserFactory()
+    before = all_rows()
+
+    response = client.post(SIGNUP_URL, {**signup_data, field: value})
+
+    assert_field_error(response, error_field, message)
+    assert all_rows() == before
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1!", "This password is too short. It must contain at least 8 characters."),
+        ("password123", "This password is too common."),
+        ("8405219377", "This password is entirely numeric."),
+        ("ada.lovelace", "The password is too similar to the username."),
+    ],
+)
+def test_weak_passwords_are_refused(client, signup_data, password, message):
+    data = {**signup_data, "username": "ada.lovelace", "password1": password, "password2": password}
+    response = client.post(SIGNUP_URL, data)
+    assert_field_error(response, "password2", message)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "taken", "entered", "message"),
+    [
+        ("username", "Ada", "aDA", "A user with that username already exists."),
+        ("email", "Ada@Example.com", "ada@example.COM", "A user with that email already exists."),
+    ],
+)
+def test_taken_username_or_email_in_another_letter_case_is_refused(
+    client, signup_data, field, taken, entered, message
+):
+    UserFactory(**{field: taken})
+    before = all_rows()
+
+    response = client.post(SIGNUP_URL, {**signup_data, field: entered})
+
+    assert_field_error(response, field, message)
+    assert all_rows() == before

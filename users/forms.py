@@ -1,0 +1,114 @@
+"""The account forms. Each owns its validation, and nothing is written unless it is all valid."""
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Lower
+
+from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
+
+from .models import MAX_AGE, User
+
+
+def is_taken(field_name, value, *, by_other_than=None):
+    """Whether a user other than `by_other_than` has `value` in `field_name`, ignoring case.
+
+    LOWER() on both sides is what the unique indexes hold, so the check agrees with the
+    database on every backend and is answered from the index.
+    """
+    return (
+        User.objects.alias(stored=Lower(field_name))
+        .filter(stored=Lower(Value(value)))
+        .exclude(pk=getattr(by_other_than, "pk", None))
+        .exists()
+    )
+
+
+class AccountFieldsMixin:
+    """Email (required, unique whatever its letter case), age and city: sign-up and profile."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required here although blank in the model: the password reset needs an address.
+        self.fields["email"].required = True
+        self.fields["age"].widget.attrs["max"] = MAX_AGE
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if is_taken("email", email, by_other_than=self.instance):
+            raise ValidationError("A user with that email already exists.", code="unique")
+        return email
+
+
+class SignupForm(AccountFieldsMixin, UserCreationForm):
+    field_order = ["username", "email", "password1", "password2", "age", "city"]
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "age", "city")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if is_taken("username", username):
+            raise ValidationError(
+                self.instance.unique_error_message(User, ["username"]), code="unique"
+            )
+        return username
+
+
+class ProfileForm(AccountFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("email", "age", "city")
+
+
+class PreferencesForm(forms.ModelForm):
+    """The todo list's defaults, kept as JSON in User.preferences; unknown values are refused."""
+
+    default_status = forms.ChoiceField(label="Show", choices=ListStatus.choices)
+    default_sort = forms.ChoiceField(label="Sort by", choices=ListSort.choices)
+    page_size = forms.IntegerField(
+        label="Todos per page", min_value=PAGE_SIZE_MIN, max_value=PAGE_SIZE_MAX
+    )
+
+    class Meta:
+        model = User
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = self.instance.todo_list_defaults()
+        self.initial = {
+            "default_status": defaults.status,
+            "default_sort": defaults.sort,
+            "page_size": defaults.page_size,
+            **self.initial,
+        }
+
+    def save(self, commit=True):
+        stored = self.instance.preferences
+        # Keys this form does not know are kept, so other features may store theirs.
+        self.instance.preferences = {
+            **(stored if isinstance(stored, dict) else {}),
+            **{name: self.cleaned_data[name] for name in self.declared_fields},
+        }
+        return super().save(commit)
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="password_incorrect")
+        return password

@@ -37,6 +37,7 @@ serve: install  ## Serve the production settings under gunicorn on http://127.0.
 	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" \
 	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	  EMAIL_URL="$${EMAIL_URL:-consolemail://}" \
 	  GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
 	echo "Serving $$DATABASE_URL on http://$$GUNICORN_BIND with production settings"; \
 	$(MANAGE) collectstatic --no-input -v0 && $(MANAGE) migrate --no-input -v0 && \

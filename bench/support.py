@@ -41,6 +41,7 @@ def production_env(database_url, **extra):
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_HTTPS="false",
         DATABASE_URL=database_url,
+        EMAIL_URL="dummymail://",
         DJANGO_LOG_LEVEL="WARNING",
     )
     env.update({k: str(v) for k, v in extra.items()})

@@ -5,7 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-REQUIRED_VARIABLES = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS")
+# EMAIL_URL too: a console fallback would print password-reset links into the logs.
+REQUIRED_VARIABLES = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "EMAIL_URL")
 _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
@@ -38,7 +39,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 
 # HTTPS hardening; DJANGO_HTTPS=false turns the HTTPS-only parts off together (plain http).

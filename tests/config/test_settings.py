@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-test-only-0123456789",
     "DATABASE_URL": "sqlite:///:memory:",
     "DJANGO_ALLOWED_HOSTS": "todos.example.com",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
 }
 
 

@@ -129,16 +129,16 @@ class ListOptions:
     def is_filtered(self):
         return bool(self.q or self.tag) or self.status != ListStatus.ALL
 
-    def matching(self, todos):
-        """`todos` narrowed by the search and the tag: the scope of the counters and actions."""
+    def matching(self, todos, owner):
+        """`owner`'s `todos` narrowed by the search and the tag: what the counters count."""
         todos = todos.search(self.q)
         if self.tag:
-            todos = todos.with_tag(self.tag)
+            todos = todos.with_tag(self.tag, owner=owner)
         return todos
 
-    def listed(self, todos):
-        """`todos` as the list shows them: searched, tagged, filtered by status, sorted."""
-        todos = self.matching(todos)
+    def listed(self, todos, owner):
+        """`owner`'s `todos` as the list shows them: searched, tagged, by status, sorted."""
+        todos = self.matching(todos, owner)
         if self.status == ListStatus.ACTIVE:
             todos = todos.active()
         elif self.status == ListStatus.COMPLETED:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.cache import patch_vary_headers
@@ -100,7 +101,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     """
 
     def get_queryset(self):
-        return self.list_options.listed(super().get_queryset())
+        return self.list_options.listed(super().get_queryset(), self.request.user)
 
     def get_paginate_by(self, queryset):
         return self.list_options.per_page
@@ -116,7 +117,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
 
     @cached_property
     def counts(self):
-        return self.list_options.matching(super().get_queryset()).counts()
+        return self.list_options.matching(super().get_queryset(), self.request.user).counts()
 
     @property
     def total(self):
@@ -252,11 +253,11 @@ class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
         done = {"1": True, "0": False, None: not todo.done}.get(request.POST.get("done"))
         if done is None:
             messages.error(request, "That action was not understood; nothing changed.")
-        elif Todo.objects.filter(pk=todo.pk).set_done(done):
-            state = "done" if done else "not done"
+            return self.list_response()
+        state = "done" if done else "not done"
+        if self.get_queryset().filter(pk=todo.pk).set_done(done):
             messages.success(request, f"Marked “{todo.title}” as {state}.")
         else:
-            state = "done" if done else "not done"
             messages.info(request, f"“{todo.title}” was already {state}.")
         return self.list_response()
 
@@ -267,7 +268,9 @@ class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        done, count = todo_toggle_all(todos=self.list_options.listed(self.get_queryset()))
+        done, count = todo_toggle_all(
+            todos=self.list_options.listed(self.get_queryset(), request.user)
+        )
         if count:
             state = "done" if done else "not done"
             messages.success(request, f"Marked {count} {pluralize_todo(count)} as {state}.")
@@ -282,7 +285,9 @@ class TodoClearCompletedView(OwnedTodoMixin, ListOptionsMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        count = todo_clear_completed(todos=self.list_options.matching(self.get_queryset()))
+        count = todo_clear_completed(
+            todos=self.list_options.matching(self.get_queryset(), request.user)
+        )
         if count:
             messages.success(request, f"Deleted {count} completed {pluralize_todo(count)}.")
         else:
@@ -298,7 +303,8 @@ class TagListView(OwnedTagMixin, ListView):
     """The user's tags with their open and done counts, in one query."""
 
     def get_queryset(self):
-        return super().get_queryset().with_todo_counts()
+        # Meta.ordering does not apply to queries with GROUP BY, so it is spelt out here.
+        return super().get_queryset().with_todo_counts().order_by(Lower("name"), "pk")
 
 
 class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):

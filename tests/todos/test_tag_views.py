@@ -36,6 +36,13 @@ def test_tag_list_shows_my_tags_with_open_and_done_counts_in_one_query(
     assert b'href="/todos/?tag=home"' in response.content
 
 
+def test_tag_list_is_alphabetical_ignoring_case(user_client, user):
+    for name in ("beta", "Alpha", "gamma", "Delta"):
+        TagFactory(owner=user, name=name)
+    names = [tag.name for tag in user_client.get(TAG_LIST_URL).context["tag_list"]]
+    assert names == ["Alpha", "beta", "Delta", "gamma"]
+
+
 def test_tag_list_without_tags_explains_how_to_add_them(user_client):
     assert b"No tags yet" in user_client.get(TAG_LIST_URL).content
 

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory
 from tests.todos.conftest import HTMX
+from todos.forms import TodoEditForm
 from todos.models import Priority, Tag, Todo
+from todos.services import TodoChangedElsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -483,3 +485,23 @@ def test_bulk_writes_set_updated_at(user_client, mixed):
     before = timezone.now()
     user_client.post(reverse("todos:toggle_all"))
     assert Todo.objects.get(pk=mixed["open_milk"].pk).updated_at >= before
+
+
+def test_a_todo_deleted_while_saving_is_reported_not_a_crash(user_client, todo, monkeypatch):
+    def delete_then_conflict(form, commit=True):
+        Todo.objects.filter(pk=form.instance.pk).delete()
+        raise TodoChangedElsewhere
+
+    monkeypatch.setattr(TodoEditForm, "save", delete_then_conflict)
+    response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == LIST_URL
+    assert messages_of(response) == [
+        "This todo was deleted elsewhere; your changes were not saved."
+    ]
+
+
+def test_methods_a_url_does_not_serve_are_405_for_the_owner(user_client, todo):
+    detail = user_client.post(reverse("todos:detail", args=[todo.pk]))
+    toggle = user_client.get(reverse("todos:toggle", args=[todo.pk]))
+    assert detail.status_code == toggle.status_code == HTTPStatus.METHOD_NOT_ALLOWED

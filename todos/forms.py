@@ -5,6 +5,7 @@ from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
 from .services import todo_create, todo_update
 
 TAGS_PER_TODO_MAX = 10
+OUT_OF_DATE = "This form is out of date. Reload the page and try again."
 
 
 def validate_tag_name(name):
@@ -76,8 +77,8 @@ class TodoForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["tags"].initial = [tag.name for tag in self.instance.tags.all()]
 
-    def save(self, commit=True):
-        # The view sets instance.owner; tags are the owner's, so they are written with it.
+    def save(self):
+        """Save the todo and its tags together (no commit=False): the view sets the owner."""
         return todo_create(todo=self.instance, tag_names=self.cleaned_data["tags"])
 
 
@@ -87,11 +88,7 @@ class TodoEditForm(TodoForm):
     version = forms.IntegerField(
         min_value=1,
         widget=forms.HiddenInput,
-        error_messages={
-            "required": "This form is out of date. Reload the page and try again.",
-            "invalid": "This form is out of date. Reload the page and try again.",
-            "min_value": "This form is out of date. Reload the page and try again.",
-        },
+        error_messages=dict.fromkeys(["required", "invalid", "min_value"], OUT_OF_DATE),
     )
 
     field_order = [*TodoForm.Meta.fields, "tags", "done"]
@@ -103,7 +100,7 @@ class TodoEditForm(TodoForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
-    def save(self, commit=True):
+    def save(self):
         """Save unless the todo changed since the form was loaded (TodoChangedElsewhere)."""
         return todo_update(
             todo=self.instance,

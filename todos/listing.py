@@ -42,9 +42,8 @@ SORT_ORDERINGS = {
     ListSort.TITLE_DESC: ("-title", "-id"),
 }
 
-# Longer searches are cut: no title is longer, and an unbounded LIKE pattern only costs time.
+# Longer searches are cut: an unbounded LIKE pattern only costs time.
 SEARCH_MAX_LENGTH = 200
-TAG_FILTER_MAX_LENGTH = TAG_NAME_MAX_LENGTH
 
 # The query parameters the list page reads; the actions on the page pass them along so that
 # they act on, and come back to, the list as the user sees it.
@@ -114,7 +113,7 @@ class ListOptions:
     @classmethod
     def from_query(cls, params, defaults=None):
         defaults = defaults or ListDefaults()
-        tag = _text(params.get("tag", ""), TAG_FILTER_MAX_LENGTH + 1)
+        tag = _text(params.get("tag", ""), TAG_NAME_MAX_LENGTH + 1)
         return cls(
             status=_choice(params.get("status"), ListStatus, defaults.status),
             sort=_choice(params.get("sort"), ListSort, defaults.sort),
@@ -122,7 +121,7 @@ class ListOptions:
             page=_page_number(params.get("page")),
             q=_text(params.get("q", ""), SEARCH_MAX_LENGTH),
             # A name longer than any tag can be matches nothing: treat it as no filter.
-            tag="" if len(tag) > TAG_FILTER_MAX_LENGTH else tag,
+            tag="" if len(tag) > TAG_NAME_MAX_LENGTH else tag,
         )
 
     @property

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import TagFactory, TodoFactory
+from tests.factories import TodoFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -8,13 +8,3 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def todo(user):
     return TodoFactory(owner=user, title="Buy milk")
-
-
-@pytest.fixture
-def others_todo(other_user):
-    return TodoFactory(owner=other_user, title="Not yours")
-
-
-@pytest.fixture
-def others_tag(other_user):
-    return TagFactory(owner=other_user, name="secret")

@@ -488,7 +488,7 @@ def test_bulk_writes_set_updated_at(user_client, mixed):
 
 
 def test_a_todo_deleted_while_saving_is_reported_not_a_crash(user_client, todo, monkeypatch):
-    def delete_then_conflict(form, commit=True):
+    def delete_then_conflict(form):
         Todo.objects.filter(pk=form.instance.pk).delete()
         raise TodoChangedElsewhere
 

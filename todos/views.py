@@ -1,7 +1,30 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView, ListView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models.functions import Lower
+from django.http import HttpResponseRedirect
+from django.urls import reverse_lazy
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
 
-from .models import Todo
+from .forms import TagForm, TodoEditForm, TodoForm
+from .listing import ListOptions, ListSort, ListStatus, list_defaults_for, list_url
+from .models import Tag, Todo
+from .services import TodoChangedElsewhere, tag_rename, todo_clear_completed, todo_toggle_all
+
+LIST_PARTIAL_TEMPLATE = "todos/_todo_app.html"
+
+# The sort links: each column's first click sorts in its natural direction, the next reverses.
+SORT_LINKS = (
+    ("Created", ListSort.NEWEST, ListSort.OLDEST),
+    ("Due", ListSort.DUE, ListSort.DUE_DESC),
+    ("Priority", ListSort.PRIORITY_DESC, ListSort.PRIORITY),
+    ("Title", ListSort.TITLE, ListSort.TITLE_DESC),
+)
 
 
 class OwnedTodoMixin(LoginRequiredMixin):
@@ -11,9 +34,302 @@ class OwnedTodoMixin(LoginRequiredMixin):
         return Todo.objects.for_user(self.request.user).prefetch_related("tags")
 
 
-class TodoListView(OwnedTodoMixin, ListView):
-    paginate_by = 25
+class OwnedTagMixin(LoginRequiredMixin):
+    """Scopes every tag view to the signed-in user: someone else's tag is a 404."""
+
+    def get_queryset(self):
+        return Tag.objects.for_user(self.request.user)
 
 
-class TodoDetailView(OwnedTodoMixin, DetailView):
+class ObjectFirstMixin(SingleObjectMixin):
+    """Looks the object up before the HTTP method is dispatched.
+
+    Another user's object is then a 404 whatever the method, even one the URL does not
+    serve (which is a 405 for the owner). Must come after the Owned*Mixin, so that anonymous
+    visitors are sent to log in first.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        if queryset is None and getattr(self, "object", None) is not None:
+            return self.object
+        return super().get_object(queryset)
+
+
+class ListOptionsMixin:
+    """The list options of this request: the query string over the user's preferences.
+
+    Actions on the list page post to URLs that carry the page's query string, so they act on
+    the todos the user sees and come back to the same list.
+    """
+
+    @cached_property
+    def list_options(self):
+        return ListOptions.from_query(self.request.GET, list_defaults_for(self.request.user))
+
+    def list_response(self, **extra_context):
+        """After a successful action: the list region for htmx, otherwise a redirect to the list."""
+        if self.request.htmx:
+            return render_todo_app(self.request, **extra_context)
+        return HttpResponseRedirect(list_url(self.request.GET))
+
+
+def render_todo_app(request, **extra_context):
+    """The list region (counters, list, pagination and out-of-band messages) for htmx."""
+    view = TodoListView(extra_context=extra_context)
+    view.setup(request)
+    return view.get(request)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the total, which the list already counted along with the counters."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count
+
+
+class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
+    """The list: a constant number of queries whatever the page size (see tests/todos).
+
+    One aggregate counts active and completed todos for the search and tag; the paginator
+    takes its total from it. Then the page of todos, their tags (prefetch) and the user's
+    tags for the filter.
+    """
+
+    def get_queryset(self):
+        return self.list_options.listed(super().get_queryset(), self.request.user)
+
+    def get_paginate_by(self, queryset):
+        return self.list_options.per_page
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return CountedPaginator(queryset, per_page, count=self.total, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        # get_page: a page past the end shows the last one instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.list_options.page)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    @cached_property
+    def counts(self):
+        return self.list_options.matching(super().get_queryset(), self.request.user).counts()
+
+    @property
+    def total(self):
+        status = self.list_options.status
+        if status == ListStatus.ACTIVE:
+            return self.counts["active"]
+        if status == ListStatus.COMPLETED:
+            return self.counts["completed"]
+        return self.counts["active"] + self.counts["completed"]
+
+    def get_context_data(self, **kwargs):
+        options = self.list_options
+        context = {
+            "options": options,
+            "counts": self.counts,
+            "quick_add_form": TodoForm(),
+            "statuses": ListStatus.choices,
+            "sorts": self.sort_links(),
+            "page_sizes": sorted({10, 25, 50, 100, options.per_page}),
+            "tags": Tag.objects.for_user(self.request.user),
+            # Whether the toggle-all button would reopen (rather than complete) what is listed.
+            "all_listed_done": options.status == ListStatus.COMPLETED or self.counts["active"] == 0,
+            **kwargs,
+        }
+        context = super().get_context_data(**context)
+        page = context["page_obj"]
+        context["page_range"] = page.paginator.get_elided_page_range(page.number)
+        return context
+
+    def sort_links(self):
+        current = self.list_options.sort
+        links = []
+        for label, first, reverse in SORT_LINKS:
+            active = current in (first, reverse)
+            links.append(
+                {
+                    "label": label,
+                    "value": reverse if current == first else first,
+                    "current": current if active else "",
+                    "descending": current.startswith("-") if active else None,
+                }
+            )
+        return links
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return [LIST_PARTIAL_TEMPLATE]
+        return super().get_template_names()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The same URL answers with a page or a fragment: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class TodoDetailView(OwnedTodoMixin, ObjectFirstMixin, DetailView):
     pass
+
+
+class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):
+    """The full form; the list's quick add posts its title here too."""
+
+    model = Todo
+    form_class = TodoForm
+
+    def form_valid(self, form):
+        form.instance.owner = self.request.user
+        todo = form.save()
+        messages.success(self.request, f"Added “{todo.title}”.")
+        return self.list_response()
+
+    def form_invalid(self, form):
+        if self.request.htmx:
+            return render_todo_app(self.request, quick_add_form=form)
+        return super().form_invalid(form)
+
+
+class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateView):
+    form_class = TodoEditForm
+
+    def form_valid(self, form):
+        try:
+            todo = form.save()
+        except TodoChangedElsewhere:
+            return self.changed_elsewhere()
+        messages.success(self.request, f"Saved “{todo.title}”.")
+        return self.list_response()
+
+    def changed_elsewhere(self):
+        """The form again, with the user's input, the todo as it is now and its new version."""
+        current = self.get_queryset().filter(pk=self.object.pk).first()
+        if current is None:
+            messages.error(
+                self.request, "This todo was deleted elsewhere; your changes were not saved."
+            )
+            return self.list_response()
+        data = self.request.POST.copy()
+        data["version"] = str(current.version)
+        # The form gets its own copy: validating it writes the input onto its instance.
+        form = self.get_form_class()(data=data, instance=self.get_queryset().get(pk=current.pk))
+        form.add_error(
+            None,
+            ValidationError(
+                "Someone changed this todo since you opened it (in another tab or device). "
+                "It was not saved. Its current values are shown below the form; your changes "
+                "are still in the form: check them and save again to keep them.",
+                code="changed_elsewhere",
+            ),
+        )
+        return self.render_to_response(self.get_context_data(form=form, current=current))
+
+
+class TodoDeleteView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, DeleteView):
+    def form_valid(self, form):
+        title = self.object.title
+        self.object.delete()
+        messages.success(self.request, f"Deleted “{title}”.")
+        return self.list_response()
+
+
+class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
+    """Completes or reopens one todo.
+
+    The form says which (`done` = 1 or 0), so a repeated or stale click does not flip it back;
+    without `done` the todo flips.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        todo = self.object
+        done = {"1": True, "0": False, None: not todo.done}.get(request.POST.get("done"))
+        if done is None:
+            messages.error(request, "That action was not understood; nothing changed.")
+            return self.list_response()
+        state = "done" if done else "not done"
+        if self.get_queryset().filter(pk=todo.pk).set_done(done):
+            messages.success(request, f"Marked “{todo.title}” as {state}.")
+        else:
+            messages.info(request, f"“{todo.title}” was already {state}.")
+        return self.list_response()
+
+
+class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):
+    """Completes every listed todo (status, search and tag), or reopens them all if all are done."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        done, count = todo_toggle_all(
+            todos=self.list_options.listed(self.get_queryset(), request.user)
+        )
+        if count:
+            state = "done" if done else "not done"
+            messages.success(request, f"Marked {count} {pluralize_todo(count)} as {state}.")
+        else:
+            messages.info(request, "There was nothing to mark.")
+        return self.list_response()
+
+
+class TodoClearCompletedView(OwnedTodoMixin, ListOptionsMixin, View):
+    """Deletes the completed todos matching the search and tag."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        count = todo_clear_completed(
+            todos=self.list_options.matching(self.get_queryset(), request.user)
+        )
+        if count:
+            messages.success(request, f"Deleted {count} completed {pluralize_todo(count)}.")
+        else:
+            messages.info(request, "There were no completed todos to delete.")
+        return self.list_response()
+
+
+def pluralize_todo(count):
+    return "todo" if count == 1 else "todos"
+
+
+class TagListView(OwnedTagMixin, ListView):
+    """The user's tags with their open and done counts, in one query."""
+
+    def get_queryset(self):
+        # Meta.ordering does not apply to queries with GROUP BY, so it is spelt out here.
+        return super().get_queryset().with_todo_counts().order_by(Lower("name"), "pk")
+
+
+class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
+    """Renames a tag; a name the user already has (ignoring case) merges the two."""
+
+    form_class = TagForm
+    success_url = reverse_lazy("todos:tag_list")
+
+    def form_valid(self, form):
+        old_name = form.initial["name"]
+        tag, merged = tag_rename(tag=self.object, name=form.cleaned_data["name"])
+        if merged:
+            messages.success(self.request, f"Merged “{old_name}” into “{tag.name}”.")
+        else:
+            messages.success(self.request, f"Renamed “{old_name}” to “{tag.name}”.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
+    """Deletes a tag; its todos stay, without it."""
+
+    success_url = reverse_lazy("todos:tag_list")
+
+    def form_valid(self, form):
+        name = self.object.name
+        self.object.delete()
+        messages.success(self.request, f"Deleted the tag “{name}”; its todos are kept.")
+        return HttpResponseRedirect(self.get_success_url())

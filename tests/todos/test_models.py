@@ -116,3 +116,44 @@ def test_todos_are_newest_first():
     older = TodoFactory(created_at=timezone.now() - datetime.timedelta(days=1))
     newer = TodoFactory()
     assert list(Todo.objects.all()) == [newer, older]
+
+
+def test_with_tag_for_one_owner_matches_the_per_row_lookup():
+    owner = UserFactory()
+    work = TagFactory(owner=owner, name="Work")
+    tagged = TodoFactory(owner=owner, tags=[work])
+    TodoFactory(owner=owner)
+    TodoFactory(tags=[TagFactory(name="work")])  # another owner's tag of that name
+    mine = Todo.objects.for_user(owner)
+    assert list(mine.with_tag("WORK", owner=owner)) == list(mine.with_tag("WORK")) == [tagged]
+
+
+def test_counts_are_active_and_completed():
+    owner = UserFactory()
+    TodoFactory.create_batch(2, owner=owner)
+    TodoFactory(owner=owner, completed=True)
+    TodoFactory(completed=True)
+    assert Todo.objects.for_user(owner).counts() == {"active": 2, "completed": 1}
+    assert Todo.objects.none().counts() == {"active": 0, "completed": 0}
+
+
+def test_set_done_changes_only_rows_in_the_other_state():
+    open_todo = TodoFactory()
+    done_todo = TodoFactory(completed=True)
+    assert Todo.objects.set_done(True) == 1
+    open_todo.refresh_from_db()
+    done_todo.refresh_from_db()
+    assert (open_todo.done, open_todo.version) == (True, 2)
+    assert open_todo.completed_at is not None
+    assert done_todo.version == 1
+
+
+def test_tags_named_any_ignores_case_and_counts_open_and_done_todos():
+    owner = UserFactory()
+    home = TagFactory(owner=owner, name="Home")
+    TagFactory(owner=owner, name="work")
+    TodoFactory(owner=owner, tags=[home])
+    TodoFactory(owner=owner, tags=[home], completed=True)
+    assert list(Tag.objects.for_user(owner).named_any(["HOME", "other"])) == [home]
+    counted = {tag.name: (tag.open_count, tag.done_count) for tag in Tag.objects.with_todo_counts()}
+    assert counted == {"Home": (1, 1), "work": (0, 0)}

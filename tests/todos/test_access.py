@@ -1,0 +1,93 @@
+"""Only the owner reaches a todo or tag: everyone else gets 404 on every URL and method."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TagFactory, TodoFactory
+from tests.todos.conftest import HTMX
+from todos.models import Tag, Todo
+
+pytestmark = pytest.mark.django_db
+
+TODO_URLS = ["detail", "update", "delete", "toggle"]
+TAG_URLS = ["tag_update", "tag_delete"]
+ALL_URLS = [
+    ("list", False),
+    ("create", False),
+    ("toggle_all", False),
+    ("clear_completed", False),
+    ("tag_list", False),
+    *[(name, True) for name in TODO_URLS + TAG_URLS],
+]
+
+POST_DATA = {"title": "Taken over", "name": "taken", "version": "1", "done": "1"}
+
+
+def request(client, method, url, headers=None):
+    if method == "post":
+        return client.post(url, POST_DATA, headers=headers)
+    return client.get(url, headers=headers)
+
+
+def snapshot():
+    return (
+        list(Todo.objects.order_by("pk").values()),
+        list(Tag.objects.order_by("pk").values()),
+        list(Todo.tags.through.objects.order_by("pk").values()),
+    )
+
+
+@pytest.fixture
+def theirs(other_user):
+    tag = TagFactory(owner=other_user, name="secret")
+    todo = TodoFactory(owner=other_user, title="Not yours", tags=[tag])
+    TodoFactory(owner=other_user, completed=True)
+    return {"todo": todo, "tag": tag}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", TODO_URLS + TAG_URLS)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_another_users_object_is_404_on_every_url_and_method(
+    user_client, theirs, name, method, headers
+):
+    pk = theirs["tag" if name.startswith("tag") else "todo"].pk
+    before = snapshot()
+    response = request(user_client, method, reverse(f"todos:{name}", args=[pk]), headers)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["toggle_all", "clear_completed"])
+def test_bulk_actions_never_touch_another_users_todos(user_client, theirs, name):
+    before = snapshot()
+    user_client.post(reverse(f"todos:{name}"))
+    user_client.post(reverse(f"todos:{name}") + "?q=yours&tag=secret")
+    assert snapshot() == before
+
+
+def test_my_pages_do_not_show_another_users_todos_or_tags(user_client, theirs):
+    for name in ("list", "tag_list"):
+        content = user_client.get(reverse(f"todos:{name}")).content
+        assert b"Not yours" not in content
+        assert b"secret" not in content
+
+
+def test_creating_with_another_users_tag_name_makes_my_own_tag(user_client, user, theirs):
+    user_client.post(reverse("todos:create"), {"title": "mine", "tags": "SECRET"})
+    tag = Todo.objects.get(title="mine").tags.get()
+    assert tag.owner == user
+    assert tag != theirs["tag"]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("name", "needs_pk"), ALL_URLS)
+def test_anonymous_visitors_are_sent_to_log_in(client, theirs, name, needs_pk, method):
+    before = snapshot()
+    url = reverse(f"todos:{name}", args=[theirs["todo"].pk] if needs_pk else [])
+    response = request(client, method, url)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{reverse('users:login')}?next={url}"
+    assert snapshot() == before

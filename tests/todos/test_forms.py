@@ -1,0 +1,92 @@
+import pytest
+
+from tests.factories import TodoFactory
+from todos.forms import TAGS_PER_TODO_MAX, TagForm, TagNamesField, TodoEditForm, TodoForm
+from todos.models import Priority
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("", []),
+        ("  ", []),
+        ("work", ["work"]),
+        (" work , Home ,, errands ", ["work", "Home", "errands"]),
+        ("Work, work, WORK, home", ["Work", "home"]),
+        (",,,", []),
+    ],
+)
+def test_tag_names_are_split_trimmed_and_deduplicated_ignoring_case(raw, names):
+    assert TagNamesField().clean(raw) == names
+
+
+def errors_for(form_class, data, **kwargs):
+    form = form_class(data=data, **kwargs)
+    assert not form.is_valid()
+    return form.errors
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"title": ""}, "title", "This field is required."),
+        ({"title": "   "}, "title", "This field is required."),
+        ({"title": "x" * 201}, "title", "at most 200 characters"),
+        ({"title": "milk\x00"}, "title", "Null characters are not allowed."),
+        ({"title": "ok", "description": "a\x00b"}, "description", "Null characters"),
+        ({"title": "ok", "due_date": "tomorrow"}, "due_date", "Enter a valid date."),
+        ({"title": "ok", "due_date": "2026-02-30"}, "due_date", "Enter a valid date."),
+        ({"title": "ok", "priority": "7"}, "priority", "Select a valid choice."),
+        ({"title": "ok", "priority": "high"}, "priority", "Select a valid choice."),
+        ({"title": "ok", "tags": "x" * 51}, "tags", "at most 50 characters"),
+        ({"title": "ok", "tags": "a\x00b"}, "tags", "Null characters are not allowed."),
+        (
+            {"title": "ok", "tags": ",".join(f"t{n}" for n in range(TAGS_PER_TODO_MAX + 1))},
+            "tags",
+            "at most 10 tags; this has 11",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error_on_its_field(data, field, message):
+    errors = errors_for(TodoForm, data)
+    assert message in " ".join(errors[field])
+
+
+def test_quick_add_needs_only_a_title_and_gets_normal_priority():
+    form = TodoForm(data={"title": "  Buy milk  "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["title"] == "Buy milk"
+    assert form.cleaned_data["priority"] == Priority.NORMAL
+    assert form.cleaned_data["tags"] == []
+
+
+def test_edit_form_shows_the_todos_tags_and_version():
+    todo = TodoFactory(tags=[], version=4)
+    todo.tags.create(owner=todo.owner, name="home")
+    todo.tags.create(owner=todo.owner, name="errands")
+    form = TodoEditForm(instance=todo)
+    assert form["tags"].value() == "errands, home"
+    assert form["version"].value() == 4
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0", "-3"])
+def test_edit_form_without_a_valid_version_is_refused(version):
+    todo = TodoFactory()
+    errors = errors_for(TodoEditForm, {"title": "x", "version": version}, instance=todo)
+    assert errors["version"] == ["This form is out of date. Reload the page and try again."]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "This field is required."),
+        ("  ", "This field is required."),
+        ("x" * 51, "at most 50 characters"),
+        ("a,b", "Tag names cannot contain commas."),
+        ("a\x00", "Null characters are not allowed."),
+    ],
+)
+def test_tag_form_refuses_bad_names(name, message):
+    assert message in " ".join(errors_for(TagForm, {"name": name})["name"])

@@ -1,0 +1,322 @@
+import datetime
+import re
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TagFactory, TodoFactory
+from tests.todos.conftest import HTMX
+from todos.listing import ListSort
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("todos:list")
+# Session, user, the counts (which give the paginator its total too), the page of todos, their
+# tags, the user's tags for the filter; plus the savepoint and release of ATOMIC_REQUESTS.
+LIST_QUERIES = 8
+
+
+def listed(response):
+    return [todo.title for todo in response.context["todo_list"]]
+
+
+def get(client, query=""):
+    response = client.get(f"{LIST_URL}?{query}" if query else LIST_URL)
+    assert response.status_code == HTTPStatus.OK
+    return response
+
+
+def test_list_shows_only_my_todos_newest_first(user_client, user, other_user):
+    now = timezone.now()
+    TodoFactory(owner=user, title="Older", created_at=now - datetime.timedelta(days=1))
+    TodoFactory(owner=user, title="Newer", created_at=now)
+    TodoFactory(owner=other_user, title="Someone else's")
+    response = get(user_client)
+    assert listed(response) == ["Newer", "Older"]
+    assert b"Someone else" not in response.content
+
+
+def test_empty_list_invites_to_add(user_client):
+    assert b"No todos yet" in get(user_client).content
+
+
+@pytest.mark.parametrize(
+    ("status", "titles"),
+    [("all", {"Open", "Done"}), ("active", {"Open"}), ("completed", {"Done"})],
+)
+def test_status_filters(user_client, user, status, titles):
+    TodoFactory(owner=user, title="Open")
+    TodoFactory(owner=user, title="Done", completed=True)
+    assert set(listed(get(user_client, f"status={status}"))) == titles
+
+
+def test_search_matches_title_and_description_ignoring_case(user_client, user):
+    TodoFactory(owner=user, title="Call the BANK", description="")
+    TodoFactory(owner=user, title="Groceries", description="cash from the bank")
+    TodoFactory(owner=user, title="Walk", description="")
+    assert set(listed(get(user_client, "q=bank"))) == {"Call the BANK", "Groceries"}
+
+
+def test_search_treats_like_wildcards_literally(user_client, user):
+    TodoFactory(owner=user, title="100% done", description="")
+    TodoFactory(owner=user, title="1000 things", description="")
+    assert listed(get(user_client, "q=100%25")) == ["100% done"]
+
+
+def test_tag_filter_ignores_case_and_unknown_tag_lists_nothing(user_client, user):
+    work = TagFactory(owner=user, name="Work")
+    TodoFactory(owner=user, title="Report", tags=[work])
+    TodoFactory(owner=user, title="Laundry")
+    assert listed(get(user_client, "tag=work")) == ["Report"]
+    response = get(user_client, "tag=nope")
+    assert listed(response) == []
+    assert b"No todos match" in response.content
+
+
+def test_tag_filter_never_matches_another_users_tag(user_client, user, other_user):
+    theirs = TagFactory(owner=other_user, name="work")
+    TodoFactory(owner=other_user, tags=[theirs])
+    TodoFactory(owner=user)
+    assert listed(get(user_client, "tag=work")) == []
+
+
+@pytest.fixture
+def sortable(user):
+    today = timezone.localdate()
+    now = timezone.now()
+    rows = [
+        ("b", 2, today + datetime.timedelta(days=2), now - datetime.timedelta(hours=3)),
+        ("a", 3, None, now - datetime.timedelta(hours=2)),
+        ("c", 1, today + datetime.timedelta(days=1), now - datetime.timedelta(hours=1)),
+    ]
+    for title, priority, due, created in rows:
+        TodoFactory(owner=user, title=title, priority=priority, due_date=due, created_at=created)
+
+
+SORT_CASES = [
+    ("-created", ["c", "a", "b"]),
+    ("created", ["b", "a", "c"]),
+    ("due", ["c", "b", "a"]),  # no due date last
+    ("-due", ["b", "c", "a"]),  # no due date last either way
+    ("priority", ["c", "b", "a"]),
+    ("-priority", ["a", "b", "c"]),
+    ("title", ["a", "b", "c"]),
+    ("-title", ["c", "b", "a"]),
+]
+
+
+@pytest.mark.usefixtures("sortable")
+@pytest.mark.parametrize(("sort", "titles"), SORT_CASES)
+def test_each_sort(user_client, sort, titles):
+    assert listed(get(user_client, f"sort={sort}")) == titles
+
+
+def test_every_sort_is_tested():
+    assert {sort for sort, _ in SORT_CASES} == set(ListSort.values)
+
+
+def test_pagination_shows_the_total_and_pages_do_not_overlap(user_client, user):
+    TodoFactory.create_batch(23, owner=user)
+    first = get(user_client, "per_page=10")
+    third = get(user_client, "per_page=10&page=3")
+    assert b"Page 1 of 3" in first.content
+    assert b"23 todos" in first.content
+    assert len(listed(first)) == 10
+    assert len(listed(third)) == 3
+    all_titles = listed(get(user_client, "per_page=100"))
+    pages = [
+        title for n in (1, 2, 3) for title in listed(get(user_client, f"per_page=10&page={n}"))
+    ]
+    assert pages == all_titles
+
+
+def hrefs(response):
+    return re.findall(r'href="([^"]*)"', response.content.decode())
+
+
+def test_every_link_on_the_list_keeps_the_other_parameters(user_client, user):
+    tag = TagFactory(owner=user, name="work")
+    TodoFactory.create_batch(25, owner=user, title="milk run", tags=[tag])
+    query = "status=active&q=milk&tag=work&sort=title&per_page=10&page=2"
+    response = get(user_client, query)
+    content = response.content.decode()
+
+    for name, label in [
+        ("page=1", "First"),
+        ("page=1", "Previous"),
+        ("page=3", "Next"),
+        ("page=3", "Last"),
+    ]:
+        link = re.search(rf'href="([^"]*)"[^>]*>{label}<', content).group(1)
+        for kept in ("status=active", "q=milk", "tag=work", "sort=title", "per_page=10", name):
+            assert kept in link, (label, link)
+
+    status_link = re.search(r'href="([^"]*)"[^>]*>Completed<', content).group(1)
+    assert "status=completed" in status_link
+    for kept in ("q=milk", "tag=work", "sort=title", "per_page=10"):
+        assert kept in status_link
+
+    sort_link = re.search(r'href="([^"]*)"[^>]*>Due<', content).group(1)
+    for kept in ("status=active", "q=milk", "tag=work", "sort=due", "per_page=10"):
+        assert kept in sort_link
+
+    todo = response.context["todo_list"][0]
+    for url_name in ("toggle", "delete", "update", "detail"):
+        action = reverse(f"todos:{url_name}", args=[todo.pk])
+        assert f"{action}?{query.replace('&', '&amp;')}" in content, url_name
+    for url_name in ("create", "toggle_all"):
+        assert f"{reverse(f'todos:{url_name}')}?{query.replace('&', '&amp;')}" in content
+
+
+def test_the_search_form_keeps_status_and_sort_as_hidden_fields(user_client):
+    content = get(user_client, "status=completed&sort=due&q=x&page=4").content.decode()
+    assert '<input type="hidden" name="status" value="completed">' in content
+    assert '<input type="hidden" name="sort" value="due">' in content
+    assert 'type="hidden" name="page"' not in content
+
+
+def test_the_current_sort_link_reverses_it(user_client):
+    response = get(user_client, "sort=due")
+    links = {link["label"]: link for link in response.context["sorts"]}
+    assert links["Due"]["value"] == "-due"
+    assert links["Due"]["current"] == "due"
+    assert links["Title"]["value"] == "title"
+
+
+def test_defaults_come_from_the_preferences(user_client, user):
+    user.preferences = {"default_status": "active", "default_sort": "title", "page_size": 10}
+    user.save()
+    TodoFactory.create_batch(12, owner=user)
+    TodoFactory(owner=user, title="0 first by title")
+    TodoFactory(owner=user, title="done", completed=True)
+
+    response = get(user_client)
+    titles = listed(response)
+    assert len(titles) == 10
+    assert titles[0] == "0 first by title"
+    assert "done" not in titles
+    assert response.context["paginator"].count == 13
+
+
+def test_the_url_overrides_the_preferences(user_client, user):
+    user.preferences = {"default_status": "active", "page_size": 10}
+    user.save()
+    TodoFactory(owner=user, title="done", completed=True)
+    assert listed(get(user_client, "status=completed")) == ["done"]
+
+
+@pytest.mark.parametrize(
+    "preferences",
+    [{"default_status": "nope", "default_sort": 3, "page_size": 0}, {"page_size": "x" * 100}],
+)
+def test_bad_preferences_fall_back_to_the_defaults(user_client, user, preferences):
+    user.preferences = preferences
+    user.save()
+    TodoFactory.create_batch(26, owner=user)
+    assert len(listed(get(user_client))) == 25
+
+
+def test_counts_are_for_the_search_and_tag_whatever_the_status(user_client, user):
+    work = TagFactory(owner=user, name="work")
+    TodoFactory.create_batch(3, owner=user, title="report", tags=[work])
+    TodoFactory.create_batch(2, owner=user, title="report", tags=[work], completed=True)
+    TodoFactory.create_batch(4, owner=user, title="report")  # untagged
+    TodoFactory(owner=user, title="other", tags=[work])
+
+    response = get(user_client, "q=report&tag=work&status=completed")
+
+    assert response.context["counts"] == {"active": 3, "completed": 2}
+    assert b"<strong>3</strong> items left" in response.content
+    assert b"Clear completed (2)" in response.content
+    assert response.context["paginator"].count == 2
+
+
+def test_overdue_todos_are_marked(user_client, user):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    late = TodoFactory(owner=user, due_date=yesterday)
+    TodoFactory(owner=user, due_date=yesterday, completed=True)
+    content = get(user_client).content.decode()
+    assert content.count("todo-overdue") == 1
+    assert f'id="todo-{late.pk}"' in content
+    assert "Overdue" in content
+
+
+def test_each_todos_tags_are_shown_as_filter_links(user_client, user):
+    TodoFactory(owner=user, tags=[TagFactory(owner=user, name="home")])
+    assert b'class="tag" href="?tag=home"' in get(user_client).content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-1",
+        "page=abc",
+        "page=0",
+        "page=99999999999999999999999999",
+        "page=" + "9" * 5000,
+        "per_page=0",
+        "per_page=100000",
+        "per_page=abc",
+        "sort=drop+table",
+        "status=unknown",
+        "q=" + "x" * 10000,
+        "q=%00",
+        "q=milk%00run",
+        "tag=%00",
+        "tag=" + "t" * 500,
+        "status=%00&sort=%00&page=%00&per_page=%00",
+        "q=%ff%fe",
+        "status=active&status=completed",
+    ],
+)
+def test_bad_parameters_never_fail(user_client, user, query):
+    TodoFactory.create_batch(3, owner=user)
+    response = get(user_client, query)
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_page_past_the_end_shows_the_last_page(user_client, user):
+    TodoFactory.create_batch(12, owner=user)
+    response = get(user_client, "per_page=10&page=999")
+    assert response.context["page_obj"].number == 2
+
+
+def test_list_for_htmx_is_the_fragment_with_out_of_band_messages(user_client, user):
+    TodoFactory(owner=user, title="Fragment me")
+    response = user_client.get(LIST_URL, headers=HTMX)
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="messages"')
+    assert 'hx-swap-oob="true"' in content
+    assert "Fragment me" in content
+    assert "<html" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_list_page_loads_htmx_and_works_without_it(user_client):
+    content = get(user_client).content.decode()
+    assert "htmx" in content
+    assert 'method="post" action="/todos/new/"' in content
+    assert 'hx-post="/todos/new/"' in content
+
+
+def test_the_list_page_runs_the_same_queries_for_1_10_and_100_todos(
+    user_client, user, django_assert_num_queries
+):
+    tags = TagFactory.create_batch(4, owner=user)
+    created = 0
+    for size in (1, 10, 100):
+        TodoFactory.create_batch(size - created, owner=user, tags=tags)
+        created = size
+        with django_assert_num_queries(LIST_QUERIES):
+            response = user_client.get(LIST_URL, {"per_page": 100, "q": "", "tag": ""})
+        assert len(response.context["todo_list"]) == size
+        assert response.content.count(b'class="tag"') == size * 4
+
+
+def test_filtered_list_runs_the_same_queries(user_client, user, django_assert_num_queries):
+    tag = TagFactory(owner=user, name="work")
+    TodoFactory.create_batch(30, owner=user, title="milk", tags=[tag])
+    with django_assert_num_queries(LIST_QUERIES):
+        get(user_client, "status=active&q=milk&tag=work&sort=-due&per_page=10&page=2")

@@ -1,0 +1,507 @@
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TagFactory, TodoFactory
+from tests.todos.conftest import HTMX
+from todos.forms import TodoEditForm
+from todos.models import Priority, Tag, Todo
+from todos.services import TodoChangedElsewhere
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("todos:list")
+CREATE_URL = reverse("todos:create")
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def last_message(response):
+    return messages_of(response)[-1]
+
+
+def snapshot():
+    """Every todo and tag row with its tags: compare before and after to prove nothing changed."""
+    todos = [
+        (*values, tuple(Todo.objects.get(pk=values[0]).tags.values_list("name", flat=True)))
+        for values in Todo.objects.order_by("pk").values_list(
+            "pk", "title", "description", "done", "completed_at", "due_date", "priority", "version"
+        )
+    ]
+    return todos, list(Tag.objects.order_by("pk").values_list("pk", "owner", "name"))
+
+
+def edit_data(todo, **changes):
+    data = {
+        "title": todo.title,
+        "description": todo.description,
+        "due_date": todo.due_date.isoformat() if todo.due_date else "",
+        "priority": todo.priority,
+        "tags": ", ".join(todo.tags.values_list("name", flat=True)),
+        "version": todo.version,
+    }
+    if todo.done:
+        data["done"] = "on"
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# Create
+
+
+def test_quick_add_creates_my_todo_and_goes_back_to_the_same_list(user_client, user):
+    response = user_client.post(f"{CREATE_URL}?status=active&q=x&csrf=1", {"title": "  Buy milk "})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{LIST_URL}?status=active&q=x"
+    todo = Todo.objects.get()
+    assert (todo.owner, todo.title, todo.priority, todo.done, todo.version) == (
+        user,
+        "Buy milk",
+        Priority.NORMAL,
+        False,
+        1,
+    )
+    assert messages_of(response) == ["Added “Buy milk”."]
+
+
+def test_full_form_creates_a_todo_with_all_fields_and_tags(user_client, user):
+    work = TagFactory(owner=user, name="Work")
+    TagFactory(name="home")  # another user's tag of that name is not reused
+    response = user_client.post(
+        CREATE_URL,
+        {
+            "title": "Report",
+            "description": "Quarterly",
+            "due_date": "2030-01-31",
+            "priority": Priority.HIGH,
+            "tags": "work, home, Home",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    todo = Todo.objects.get()
+    assert (todo.description, todo.due_date, todo.priority) == (
+        "Quarterly",
+        datetime.date(2030, 1, 31),
+        Priority.HIGH,
+    )
+    assert {tag.pk for tag in todo.tags.all()} >= {work.pk}
+    assert sorted(todo.tags.values_list("name", flat=True)) == ["Work", "home"]
+    assert Tag.objects.for_user(user).count() == 2
+
+
+def test_new_todo_page_renders_the_full_form(user_client):
+    response = user_client.get(CREATE_URL)
+    assert response.status_code == HTTPStatus.OK
+    for field in ("title", "description", "due_date", "priority", "tags"):
+        assert f'name="{field}"'.encode() in response.content
+    assert b'name="version"' not in response.content
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": ""}, "This field is required."),
+        ({"title": "    "}, "This field is required."),
+        ({"title": "x" * 201}, "Ensure this value has at most 200 characters"),
+        ({"title": "a\x00b"}, "Null characters are not allowed."),
+        ({"title": "ok", "description": "\x00"}, "Null characters are not allowed."),
+        ({"title": "ok", "due_date": "31/31/2031"}, "Enter a valid date."),
+        ({"title": "ok", "priority": "9"}, "Select a valid choice."),
+        ({"title": "ok", "tags": "y" * 51}, "Tag names can be at most 50 characters"),
+        ({"title": "ok", "tags": ",".join("abcdefghijk")}, "A todo can have at most 10 tags"),
+        ({"title": "ok", "tags": "ok, b\x00d"}, "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_on_create_shows_the_error_and_saves_nothing(user_client, data, message):
+    before = snapshot()
+    response = user_client.post(CREATE_URL, data)
+    assert response.status_code == HTTPStatus.OK
+    assert message in response.content.decode()
+    assert snapshot() == before
+
+
+def test_bad_quick_add_without_js_shows_the_full_form_with_the_input_kept(user_client):
+    response = user_client.post(CREATE_URL, {"title": "x" * 201})
+    assert response.templates[0].name == "todos/todo_form.html"
+    assert ("x" * 201).encode() in response.content
+
+
+def test_quick_add_with_htmx_returns_the_list_fragment_with_counters(user_client, user):
+    TodoFactory(owner=user, completed=True)
+    response = user_client.post(f"{CREATE_URL}?status=all", {"title": "Fresh"}, headers=HTMX)
+    assert response.status_code == HTTPStatus.OK
+    content = response.content.decode()
+    assert '<section id="todo-app"' in content
+    assert "<html" not in content
+    assert "Fresh" in content
+    assert "<strong>1</strong> item left" in content
+    assert "Added “Fresh”." in content  # the out-of-band messages
+    assert 'value=""' in content  # the quick-add box is empty again
+
+
+def test_bad_quick_add_with_htmx_shows_the_error_in_the_fragment(user_client):
+    response = user_client.post(CREATE_URL, {"title": "  "}, headers=HTMX)
+    assert response.status_code == HTTPStatus.OK
+    content = response.content.decode()
+    assert '<section id="todo-app"' in content
+    assert "This field is required." in content
+    assert 'aria-invalid="true"' in content
+    assert not Todo.objects.exists()
+
+
+# Edit
+
+
+def test_edit_page_shows_the_form_with_the_version(user_client, todo):
+    response = user_client.get(reverse("todos:update", args=[todo.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert f'name="version" value="{todo.version}"'.encode() in response.content
+    assert b'name="done"' in response.content
+
+
+def test_saving_the_edit_form_saves_bumps_the_version_and_goes_back_to_the_list(
+    user_client, user, todo
+):
+    url = reverse("todos:update", args=[todo.pk]) + "?sort=title&page=2"
+    response = user_client.post(url, edit_data(todo, title="Buy oat milk", tags="shop, Home"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{LIST_URL}?sort=title&page=2"
+    assert messages_of(response) == ["Saved “Buy oat milk”."]
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Buy oat milk", 2)
+    assert sorted(todo.tags.values_list("name", flat=True)) == ["Home", "shop"]
+
+
+def test_edit_reuses_the_users_tags_ignoring_case(user_client, user, todo):
+    home = TagFactory(owner=user, name="Home")
+    user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, tags="HOME"))
+    assert list(todo.tags.all()) == [home]
+    assert Tag.objects.count() == 1
+
+
+def test_edit_can_remove_all_tags(user_client, user):
+    todo = TodoFactory(owner=user, tags=[TagFactory(owner=user)])
+    user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, tags=""))
+    assert not todo.tags.exists()
+    assert Tag.objects.count() == 1  # the tag itself stays
+
+
+def test_completing_in_the_edit_form_sets_completed_at_and_reopening_clears_it(user_client, todo):
+    url = reverse("todos:update", args=[todo.pk])
+    user_client.post(url, edit_data(todo, done="on"))
+    todo.refresh_from_db()
+    assert todo.done
+    assert todo.completed_at is not None
+    user_client.post(url, edit_data(todo, done=None))
+    todo.refresh_from_db()
+    assert (todo.done, todo.completed_at, todo.version) == (False, None, 3)
+
+
+def test_edit_conflict_keeps_the_first_save_and_refuses_the_second(user_client, user, todo):
+    url = reverse("todos:update", args=[todo.pk])
+    # Two tabs load the form at version 1.
+    first_tab = user_client.get(url).context["form"]
+    second_tab = user_client.get(url).context["form"]
+    assert first_tab["version"].value() == second_tab["version"].value() == 1
+
+    first = user_client.post(url, edit_data(todo, title="From tab one", tags="one"))
+    assert first.status_code == HTTPStatus.FOUND
+
+    second = user_client.post(
+        url, edit_data(todo, title="From tab two", description="mine", tags="two", version=1)
+    )
+
+    assert second.status_code == HTTPStatus.OK
+    content = second.content.decode()
+    assert "Someone changed this todo since you opened it" in content
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("From tab one", 2)
+    assert list(todo.tags.values_list("name", flat=True)) == ["one"]
+    assert not Tag.objects.filter(name="two").exists()
+    # The user's input is kept in the form, with the version it can now be saved at...
+    form = second.context["form"]
+    assert form["title"].value() == "From tab two"
+    assert form["description"].value() == "mine"
+    assert form["tags"].value() == "two"
+    assert form["version"].value() == "2"
+    # ...and the current values are shown next to it.
+    assert second.context["current"].title == "From tab one"
+    assert "Saved now (version 2)" in content
+
+    third = user_client.post(url, form.data)
+    assert third.status_code == HTTPStatus.FOUND
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("From tab two", 3)
+
+
+def test_a_toggle_elsewhere_also_makes_an_open_edit_form_stale(user_client, todo):
+    url = reverse("todos:update", args=[todo.pk])
+    data = edit_data(todo, title="Edited")
+    user_client.post(reverse("todos:toggle", args=[todo.pk]), {"done": "1"})
+    response = user_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    todo.refresh_from_db()
+    assert (todo.title, todo.done) == ("Buy milk", True)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "\x00"},
+        {"due_date": "soon"},
+        {"priority": "0"},
+        {"tags": "z" * 60},
+        {"version": "abc"},
+        {"version": None},
+    ],
+)
+def test_bad_input_on_edit_saves_nothing(user_client, todo, changes):
+    before = snapshot()
+    response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, **changes))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors
+    assert snapshot() == before
+
+
+def test_a_missing_version_is_reported_on_the_page(user_client, todo):
+    response = user_client.post(
+        reverse("todos:update", args=[todo.pk]), edit_data(todo, version=None)
+    )
+    assert b"This form is out of date" in response.content
+
+
+# Detail and delete
+
+
+def test_detail_shows_the_todo_with_its_tags(user_client, user):
+    todo = TodoFactory(owner=user, title="See me", tags=[TagFactory(owner=user, name="home")])
+    response = user_client.get(reverse("todos:detail", args=[todo.pk]) + "?q=see")
+    assert response.status_code == HTTPStatus.OK
+    assert b"See me" in response.content
+    assert b"home" in response.content
+    assert b'href="/todos/?q=see"' in response.content
+
+
+def test_delete_asks_first_then_deletes(user_client, todo):
+    url = reverse("todos:delete", args=[todo.pk])
+    response = user_client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert b"Delete this todo?" in response.content
+    assert Todo.objects.exists()
+
+    response = user_client.post(url + "?status=active")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{LIST_URL}?status=active"
+    assert messages_of(response) == ["Deleted “Buy milk”."]
+    assert not Todo.objects.exists()
+
+
+def test_delete_keeps_the_tags(user_client, user):
+    tag = TagFactory(owner=user)
+    todo = TodoFactory(owner=user, tags=[tag])
+    user_client.post(reverse("todos:delete", args=[todo.pk]))
+    assert Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_delete_with_htmx_returns_the_list_without_it_and_right_counters(user_client, user):
+    kept = TodoFactory(owner=user, title="Kept")
+    gone = TodoFactory(owner=user, title="Gone")
+    response = user_client.post(reverse("todos:delete", args=[gone.pk]), headers=HTMX)
+    content = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert f'id="todo-{kept.pk}"' in content
+    assert f'id="todo-{gone.pk}"' not in content
+    assert "<strong>1</strong> item left" in content
+    assert "Deleted “Gone”." in content
+
+
+# Toggle
+
+
+def test_toggle_completes_then_reopens(user_client, todo):
+    url = reverse("todos:toggle", args=[todo.pk])
+    response = user_client.post(url + "?status=active", {"done": "1"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{LIST_URL}?status=active"
+    assert messages_of(response) == ["Marked “Buy milk” as done."]
+    todo.refresh_from_db()
+    assert (todo.done, todo.version) == (True, 2)
+    assert todo.completed_at is not None
+
+    user_client.post(url, {"done": "0"})
+    todo.refresh_from_db()
+    assert (todo.done, todo.completed_at, todo.version) == (False, None, 3)
+
+
+def test_toggle_without_a_state_flips(user_client, todo):
+    user_client.post(reverse("todos:toggle", args=[todo.pk]))
+    todo.refresh_from_db()
+    assert todo.done
+
+
+def test_a_repeated_toggle_changes_nothing_more(user_client, todo):
+    url = reverse("todos:toggle", args=[todo.pk])
+    user_client.post(url, {"done": "1"})
+    response = user_client.post(url, {"done": "1"})
+    assert last_message(response) == "“Buy milk” was already done."
+    todo.refresh_from_db()
+    assert (todo.done, todo.version) == (True, 2)
+
+
+@pytest.mark.parametrize("done", ["yes", "2", "", "\x00"])
+def test_toggle_with_a_bad_state_changes_nothing(user_client, todo, done):
+    before = snapshot()
+    response = user_client.post(reverse("todos:toggle", args=[todo.pk]), {"done": done})
+    assert response.status_code == HTTPStatus.FOUND
+    assert messages_of(response) == ["That action was not understood; nothing changed."]
+    assert snapshot() == before
+
+
+def test_toggle_is_post_only(user_client, todo):
+    response = user_client.get(reverse("todos:toggle", args=[todo.pk]))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_toggle_with_htmx_returns_the_fragment_with_updated_counters(user_client, user, todo):
+    TodoFactory(owner=user)
+    response = user_client.post(
+        reverse("todos:toggle", args=[todo.pk]) + "?status=active", {"done": "1"}, headers=HTMX
+    )
+    content = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "<strong>1</strong> item left" in content
+    assert "<strong>1</strong> completed" in content
+    assert f'id="todo-{todo.pk}"' not in content  # the active filter no longer lists it
+    assert 'hx-post="/todos/new/?status=active"' in content  # the fragment keeps the filter
+
+
+# Toggle all and clear completed
+
+
+@pytest.fixture
+def mixed(user):
+    milk = TagFactory(owner=user, name="milk")
+    return {
+        "open_milk": TodoFactory(owner=user, title="milk 1", tags=[milk]),
+        "done_milk": TodoFactory(owner=user, title="milk 2", tags=[milk], completed=True),
+        "open_other": TodoFactory(owner=user, title="bread"),
+        "done_other": TodoFactory(owner=user, title="eggs", completed=True),
+    }
+
+
+def states(todos):
+    return {name: Todo.objects.get(pk=todo.pk).done for name, todo in todos.items()}
+
+
+def test_toggle_all_completes_everything_then_reopens_everything(user_client, mixed):
+    url = reverse("todos:toggle_all")
+    response = user_client.post(url)
+    assert response.url == LIST_URL
+    assert messages_of(response) == ["Marked 2 todos as done."]
+    assert all(states(mixed).values())
+
+    response = user_client.post(url)
+    assert last_message(response) == "Marked 4 todos as not done."
+    assert not any(states(mixed).values())
+    assert Todo.objects.get(pk=mixed["done_other"].pk).completed_at is None
+    assert Todo.objects.get(pk=mixed["done_other"].pk).version == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "changed"),
+    [
+        ("q=milk", {"open_milk": True}),
+        ("tag=MILK", {"open_milk": True}),
+        ("status=active&q=bread", {"open_other": True}),
+        ("status=completed&q=milk", {"done_milk": False}),
+    ],
+)
+def test_toggle_all_honours_the_filter(user_client, mixed, other_user, query, changed):
+    theirs = TodoFactory(owner=other_user, title="milk")
+    expected = states(mixed) | changed
+    response = user_client.post(reverse("todos:toggle_all") + f"?{query}&page=3")
+    assert response.url == f"{LIST_URL}?{query}&page=3"
+    assert states(mixed) == expected
+    assert not Todo.objects.get(pk=theirs.pk).done
+
+
+def test_toggle_all_with_nothing_matching_says_so(user_client, mixed):
+    response = user_client.post(reverse("todos:toggle_all") + "?q=nothing")
+    assert messages_of(response) == ["There was nothing to mark."]
+
+
+def test_clear_completed_deletes_my_completed_todos_and_counts_them(user_client, mixed, other_user):
+    theirs = TodoFactory(owner=other_user, completed=True)
+    response = user_client.post(reverse("todos:clear_completed") + "?sort=due")
+    assert response.url == f"{LIST_URL}?sort=due"
+    assert messages_of(response) == ["Deleted 2 completed todos."]
+    assert set(Todo.objects.all()) == {mixed["open_milk"], mixed["open_other"], theirs}
+
+
+def test_clear_completed_honours_the_search_and_tag(user_client, mixed):
+    response = user_client.post(reverse("todos:clear_completed") + "?tag=milk")
+    assert messages_of(response) == ["Deleted 1 completed todo."]
+    assert not Todo.objects.filter(pk=mixed["done_milk"].pk).exists()
+    assert Todo.objects.filter(pk=mixed["done_other"].pk).exists()
+
+
+def test_clear_completed_with_none_says_so(user_client, todo):
+    response = user_client.post(reverse("todos:clear_completed"))
+    assert messages_of(response) == ["There were no completed todos to delete."]
+    assert Todo.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["toggle_all", "clear_completed"])
+def test_bulk_actions_are_post_only(user_client, name):
+    response = user_client.get(reverse(f"todos:{name}"))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("name", ["toggle_all", "clear_completed"])
+def test_bulk_actions_with_htmx_return_the_fragment(user_client, mixed, name):
+    response = user_client.post(reverse(f"todos:{name}"), headers=HTMX)
+    content = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert '<section id="todo-app"' in content
+    assert 'id="messages"' in content
+
+
+def test_toggle_all_with_htmx_updates_the_counters(user_client, mixed):
+    content = user_client.post(reverse("todos:toggle_all"), headers=HTMX).content.decode()
+    assert "<strong>0</strong> items left" in content
+    assert "<strong>4</strong> completed" in content
+    assert "Mark all as not done" in content
+
+
+def test_bulk_writes_set_updated_at(user_client, mixed):
+    before = timezone.now()
+    user_client.post(reverse("todos:toggle_all"))
+    assert Todo.objects.get(pk=mixed["open_milk"].pk).updated_at >= before
+
+
+def test_a_todo_deleted_while_saving_is_reported_not_a_crash(user_client, todo, monkeypatch):
+    def delete_then_conflict(form):
+        Todo.objects.filter(pk=form.instance.pk).delete()
+        raise TodoChangedElsewhere
+
+    monkeypatch.setattr(TodoEditForm, "save", delete_then_conflict)
+    response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == LIST_URL
+    assert messages_of(response) == [
+        "This todo was deleted elsewhere; your changes were not saved."
+    ]
+
+
+def test_methods_a_url_does_not_serve_are_405_for_the_owner(user_client, todo):
+    detail = user_client.post(reverse("todos:detail", args=[todo.pk]))
+    toggle = user_client.get(reverse("todos:toggle", args=[todo.pk]))
+    assert detail.status_code == toggle.status_code == HTTPStatus.METHOD_NOT_ALLOWED

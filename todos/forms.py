@@ -1,0 +1,124 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
+from .services import todo_create, todo_update
+
+TAGS_PER_TODO_MAX = 10
+OUT_OF_DATE = "This form is out of date. Reload the page and try again."
+
+
+def validate_tag_name(name):
+    if len(name) > TAG_NAME_MAX_LENGTH:
+        raise ValidationError(
+            "Tag names can be at most %(max)d characters; “%(name)s…” is longer.",
+            code="tag_too_long",
+            params={"max": TAG_NAME_MAX_LENGTH, "name": name[:TAG_NAME_MAX_LENGTH]},
+        )
+    if "," in name:
+        raise ValidationError("Tag names cannot contain commas.", code="tag_comma")
+
+
+class TagNamesField(forms.CharField):
+    """Comma-separated tag names, cleaned to a list: trimmed, no blanks, no repeats by case."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Comma-separated, for example: work, home, errands.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        names = {}
+        for name in super().to_python(value).split(","):
+            name = name.strip()
+            if name:
+                names.setdefault(name.lower(), name)
+        return list(names.values())
+
+    def validate(self, value):
+        super().validate(value)
+        # The inherited NUL check sees the list's repr, where NUL is escaped: check each name.
+        if any("\x00" in name for name in value):
+            raise ValidationError("Null characters are not allowed.", code="null_characters")
+        for name in value:
+            validate_tag_name(name)
+        if len(value) > TAGS_PER_TODO_MAX:
+            raise ValidationError(
+                "A todo can have at most %(max)d tags; this has %(count)d.",
+                code="too_many_tags",
+                params={"max": TAGS_PER_TODO_MAX, "count": len(value)},
+            )
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+
+class TodoForm(forms.ModelForm):
+    """A new todo. The quick-add form posts only `title`; every other field is optional."""
+
+    # Optional so that the quick add (title only) gets the model's default.
+    priority = forms.TypedChoiceField(
+        choices=Priority.choices, coerce=int, required=False, empty_value=Priority.NORMAL
+    )
+    tags = TagNamesField()
+
+    class Meta:
+        model = Todo
+        fields = ["title", "description", "due_date", "priority"]
+        widgets = {
+            "title": forms.TextInput(attrs={"autocomplete": "off"}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tags"].initial = [tag.name for tag in self.instance.tags.all()]
+
+    def save(self):
+        """Save the todo and its tags together (no commit=False): the view sets the owner."""
+        return todo_create(todo=self.instance, tag_names=self.cleaned_data["tags"])
+
+
+class TodoEditForm(TodoForm):
+    """An existing todo. `version` is the one the form was loaded with (edit-conflict check)."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(["required", "invalid", "min_value"], OUT_OF_DATE),
+    )
+
+    field_order = [*TodoForm.Meta.fields, "tags", "done"]
+
+    class Meta(TodoForm.Meta):
+        fields = [*TodoForm.Meta.fields, "done"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def save(self):
+        """Save unless the todo changed since the form was loaded (TodoChangedElsewhere)."""
+        return todo_update(
+            todo=self.instance,
+            loaded_version=self.cleaned_data["version"],
+            fields=self._meta.fields,
+            tag_names=self.cleaned_data["tags"],
+        )
+
+
+class TagForm(forms.ModelForm):
+    """Rename a tag. A name another of the owner's tags has is allowed: the two merge."""
+
+    class Meta:
+        model = Tag
+        fields = ["name"]
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        validate_tag_name(name)
+        return name

@@ -2,12 +2,15 @@
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, TagFactory, TodoFactory, UserFactory
+from todos.models import Priority
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves (factories, assertions) are still plain synchronous code.
@@ -78,6 +81,33 @@ def browser_user(transactional_db):
     return user
 
 
+@pytest.fixture
+def browser_user_todos(browser_user):
+    """A small, fixed list for the look and accessibility checks: done, overdue, tagged."""
+    today = timezone.localdate()
+    work = TagFactory(owner=browser_user, name="work")
+    home = TagFactory(owner=browser_user, name="home")
+    rows = [
+        ("Book the dentist", today - timedelta(days=2), Priority.HIGH, [home], False),
+        ("Write the quarterly report", today + timedelta(days=5), Priority.HIGH, [work], False),
+        ("Water the plants", None, Priority.NORMAL, [home], False),
+        ("Renew the passport", today + timedelta(days=40), Priority.LOW, [], False),
+        ("Reply to Sam about the offsite", None, Priority.NORMAL, [work, home], True),
+    ]
+    return [
+        TodoFactory(
+            owner=browser_user,
+            title=title,
+            description="",
+            due_date=due,
+            priority=priority,
+            tags=tags,
+            done=done,
+        )
+        for title, due, priority, tags, done in rows
+    ]
+
+
 def log_in(page, user, password=DEFAULT_PASSWORD):
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(user.username)
@@ -112,3 +142,10 @@ def has_horizontal_scroll(page):
 
 def dump(value):
     return json.dumps(value, indent=2)
+
+
+def main_frame_navigations(page):
+    """The URLs the page navigates to from now on (an htmx swap is not one)."""
+    urls = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and urls.append(frame.url))
+    return urls

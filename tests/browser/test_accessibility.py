@@ -1,0 +1,49 @@
+"""axe-core on the main pages, in the light and the dark colour scheme."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import dump, log_in, serious_accessibility_violations
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_main_pages_have_no_serious_accessibility_violations(
+    new_context, browser_user, browser_user_todos, scheme
+):
+    page = new_context(color_scheme=scheme).new_page()
+    todo = browser_user_todos[0]
+    found = {}
+
+    def check(name):
+        found[name] = serious_accessibility_violations(page)
+
+    page.goto("/accounts/login/")
+    check("login")
+    page.goto("/accounts/signup/")
+    check("signup")
+    # The error state has its own colours.
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("signup with errors")
+
+    log_in(page, browser_user)
+    expect(page.locator("#todo-list li.todo")).to_have_count(len(browser_user_todos))
+    check("todo list")
+    page.get_by_role("button", name="Done: Water the plants").click()
+    expect(page.locator("#messages")).to_contain_text("Marked “Water the plants” as done.")
+    check("todo list after an htmx swap, with a message")
+    page.goto("/todos/?q=no-such-todo")
+    check("todo list, nothing matches")
+    for name, url in {
+        "todo detail": f"/todos/{todo.pk}/",
+        "todo form": f"/todos/{todo.pk}/edit/",
+        "new todo form": "/todos/new/",
+        "profile": "/accounts/profile/",
+        "tags": "/todos/tags/",
+        "password change": "/accounts/password_change/",
+        "account deletion": "/accounts/delete/",
+    }.items():
+        page.goto(url)
+        check(name)
+
+    assert {name: violations for name, violations in found.items() if violations} == {}, dump(found)

@@ -1,0 +1,113 @@
+"""The main pages at desktop and phone width, light and dark: screenshots and layout checks.
+
+The screenshots land in test-artifacts/screenshots/ (git-ignored) for a person to look at.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, PHONE, has_horizontal_scroll, log_in, screenshot
+
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+def main_pages(todo):
+    """The pages a signed-in user works in, by name."""
+    return {
+        "todo-list": "/todos/",
+        "todo-detail": f"/todos/{todo.pk}/",
+        "todo-form": f"/todos/{todo.pk}/edit/",
+        "todo-new": "/todos/new/",
+        "profile": "/accounts/profile/",
+        "tags": "/todos/tags/",
+    }
+
+
+def overflowing(page, viewport):
+    """Visible elements whose box reaches past the viewport's right edge."""
+    return page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')]
+            .filter(el => el.getClientRects().length)
+            .filter(el => el.getBoundingClientRect().right > width + 0.5)
+            .map(el => el.outerHTML.slice(0, 120))""",
+        viewport["width"],
+    )
+
+
+def check_layout(page, viewport, name):
+    screenshot(page, name)
+    assert not has_horizontal_scroll(page), overflowing(page, viewport)
+    for link in page.locator("header a, header button").all():
+        expect(link).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_main_pages_fit_the_screen_without_horizontal_scroll(
+    new_context, browser_user, browser_user_todos, size, scheme
+):
+    viewport = VIEWPORTS[size]
+    page = new_context(viewport=viewport, color_scheme=scheme).new_page()
+    for name, url in {"login": "/accounts/login/", "signup": "/accounts/signup/"}.items():
+        page.goto(url)
+        check_layout(page, viewport, f"{name}-{size}-{scheme}")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check_layout(page, viewport, f"signup-errors-{size}-{scheme}")
+
+    log_in(page, browser_user)
+    page.wait_for_url("**/todos/")
+    for name, url in main_pages(browser_user_todos[0]).items():
+        page.goto(url)
+        check_layout(page, viewport, f"{name}-{size}-{scheme}")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_a_new_account_sees_the_empty_list_hint_and_can_type_at_once(
+    new_context, browser_user, size
+):
+    page = new_context(viewport=VIEWPORTS[size]).new_page()
+    log_in(page, browser_user)
+
+    expect(page.locator("#todo-list .empty")).to_have_text("No todos yet — add one above.")
+    quick_add = page.get_by_label("What needs to be done?")
+    expect(quick_add).to_be_focused()
+    expect(quick_add).to_be_in_viewport()
+    check_layout(page, VIEWPORTS[size], f"todo-list-empty-{size}-light")
+
+
+def test_done_todos_look_different_from_open_ones(page, browser_user, browser_user_todos):
+    log_in(page, browser_user)
+    done = page.locator(".todo-done .todo-title")
+    open_ = page.locator(".todo:not(.todo-done) .todo-title").first
+    expect(done).to_have_text("Reply to Sam about the offsite")
+
+    expect(done).to_have_css("text-decoration-line", "line-through")
+    expect(open_).to_have_css("text-decoration-line", "none")
+    assert done.evaluate("e => getComputedStyle(e).color") != open_.evaluate(
+        "e => getComputedStyle(e).color"
+    )
+    expect(page.locator(".todo-done .toggle")).to_have_attribute("aria-pressed", "true")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_focus_is_always_visible(new_context, browser_user, browser_user_todos, scheme):
+    page = new_context(color_scheme=scheme).new_page()
+    log_in(page, browser_user)
+    expect(page.get_by_label("What needs to be done?")).to_be_focused()
+    # From the top of the page: the skip link, the header, the filters, the list.
+    page.evaluate("document.activeElement.blur()")
+
+    outlines = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        outlines.append(
+            page.evaluate(
+                """() => {
+                    const el = document.activeElement, style = getComputedStyle(el);
+                    return [el.outerHTML.slice(0, 80), style.outlineStyle, style.outlineWidth];
+                }"""
+            )
+        )
+    assert len({html for html, _, _ in outlines}) > 20  # focus moved through the page
+    assert [html for html, style, width in outlines if style == "none" or width != "2px"] == []

@@ -53,18 +53,32 @@ def browser():
 
 @pytest.fixture
 def new_context(browser, live_server):
+    """Makes browser contexts on the live server; the test fails on any script or CSP error.
+
+    Chromium reports CSP violations and uncaught script errors on the console, so a page that
+    needs an inline script or style (which the strict CSP refuses) cannot pass unnoticed.
+    """
     contexts = []
+    console_errors = []
 
     def make(**options):
         options.setdefault("viewport", DESKTOP)
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
+        context.on("console", lambda message: record(message.type, message.text))
+        context.on("weberror", lambda error: record("error", str(error.error)))
         contexts.append(context)
         return context
+
+    def record(kind, text):
+        # A 4xx answer (the lockout's 429) is logged too; the test checks those itself.
+        if kind == "error" and not text.startswith("Failed to load resource: the server"):
+            console_errors.append(text)
 
     yield make
     for context in contexts:
         context.close()
+    assert console_errors == [], dump(console_errors)
 
 
 @pytest.fixture

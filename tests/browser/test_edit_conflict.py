@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, screenshot
 
 
 def test_the_second_tab_sees_the_conflict_and_the_first_save_is_kept(
@@ -30,6 +30,7 @@ def test_the_second_tab_sees_the_conflict_and_the_first_save_is_kept(
     expect(current).to_contain_text("Water the plants and the lawn")
     # The refused input stays in the form, ready to be saved again on purpose.
     expect(second.get_by_label("Title")).to_have_value("Water the cactus")
+    screenshot(second, "todo-form-conflict-desktop-light")
 
     todo.refresh_from_db()
     assert (todo.title, todo.version) == ("Water the plants and the lawn", 2)

@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, screenshot
 
 WRONG_LOGIN = "Please enter a correct username and password."
 
@@ -19,6 +19,7 @@ def test_five_wrong_passwords_show_the_lockout_page(page, browser_user):
     assert fifth.value.status == HTTPStatus.TOO_MANY_REQUESTS
     expect(page.get_by_role("heading", name="Too many failed attempts")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("locked for 15 minutes")
+    screenshot(page, "lockout-desktop-light")
 
     # Locked out means the right password is refused too.
     log_in(page, browser_user)

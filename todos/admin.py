@@ -182,7 +182,7 @@ class TodoAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("owner", "title", "description", "tags")}),
         ("Status", {"fields": ("done", "priority", "due_date")}),
-        ("History", {"fields": ("created_at", "updated_at", "completed_at", "version")}),
+        ("Tracking", {"fields": ("created_at", "updated_at", "completed_at", "version")}),
     )
     actions = ("mark_done", "mark_not_done", "export_csv")
     # The todo pages on the site show only the signed-in user's own todos.
@@ -252,6 +252,8 @@ class TodoAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "owner", "todo_count")
     list_select_related = ("owner",)
+    # Ends with the primary key so the admin adds no other tie-breaker: served by tag_name_idx.
+    ordering = ("name", "id")
     # Also the source of the todo form's tag autocomplete: type a name or its owner's username.
     search_fields = ("name", "owner__username")
     autocomplete_fields = ("owner",)

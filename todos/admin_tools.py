@@ -68,7 +68,7 @@ def _counts_every_row(queryset):
 
 
 def count_subquery(queryset):
-    """COUNT(*) of a correlated queryset (one using OuterRef) as an expression.
+    """The number of rows of a correlated queryset (one using OuterRef), as an expression.
 
     Unlike Count() over a join, which groups every row of both tables before the page is cut, the
     database runs it only for the rows on the page, each from an index.

@@ -17,21 +17,24 @@ from .models import User
 
 RECENT_TODOS_SHOWN = 20
 
+PREFERENCE_CHECKS = {
+    "default_status": lambda value: value in ListStatus.values,
+    "default_sort": lambda value: value in ListSort.values,
+    # type() rather than isinstance(): JSON true is an int to Python, not a page size.
+    "page_size": lambda value: type(value) is int and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX,
+}
+
 
 def validate_preferences(preferences):
     """Refuse preferences the todo list could not apply: unknown keys or values."""
     if not isinstance(preferences, dict):
         raise ValidationError("Preferences must be a JSON object.")
-    allowed = {
-        "default_status": ListStatus.values,
-        "default_sort": ListSort.values,
-        "page_size": range(PAGE_SIZE_MIN, PAGE_SIZE_MAX + 1),
-    }
     errors = []
     for key, value in preferences.items():
-        if key not in allowed:
+        check = PREFERENCE_CHECKS.get(key)
+        if check is None:
             errors.append(f"Unknown preference {key!r}.")
-        elif isinstance(value, bool) or value not in allowed[key]:
+        elif not check(value):
             errors.append(f"{value!r} is not a valid {key}.")
     if errors:
         raise ValidationError(errors)

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import itertools
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from .admin_tools import EstimatedCountPaginator, count_subquery
-from .models import Tag, Todo
+from .models import Priority, Tag, Todo
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -30,12 +31,25 @@ CSV_HEADER = (
     "completed_at",
     "priority",
     "due_date",
+    "created_at",
+    "updated_at",
+    "version",
     "tags",
+)
+CSV_FIELDS = (
+    "pk",
+    "title",
+    "description",
+    "owner__username",
+    "done",
+    "completed_at",
+    "priority",
+    "due_date",
     "created_at",
     "updated_at",
     "version",
 )
-CSV_CHUNK_SIZE = 1000
+CSV_CHUNK_SIZE = 2000
 
 
 def todo_changelist_url(**params):
@@ -132,27 +146,52 @@ def csv_cell(value):
     return value
 
 
-def todo_csv_row(todo):
-    def iso(value):
-        return value.isoformat() if value else ""
+def csv_rows(queryset):
+    """The header, then a row per todo.
 
-    return [
-        csv_cell(value)
-        for value in (
-            todo.pk,
-            todo.title,
-            todo.description,
-            todo.owner.username,
-            "yes" if todo.done else "no",
-            iso(todo.completed_at),
-            todo.get_priority_display(),
-            iso(todo.due_date),
-            ", ".join(tag.name for tag in todo.tags.all()),
-            iso(todo.created_at),
-            iso(todo.updated_at),
-            todo.version,
-        )
-    ]
+    Plain values rather than model instances, and the tag names of each chunk of todos in one
+    query: a prefetch builds a related manager per todo, ten times slower on 100,000 todos.
+    """
+    yield CSV_HEADER
+    todos = queryset.prefetch_related(None).values(*CSV_FIELDS).iterator(CSV_CHUNK_SIZE)
+    while chunk := list(itertools.islice(todos, CSV_CHUNK_SIZE)):
+        tags = _tag_names([todo["pk"] for todo in chunk])
+        for todo in chunk:
+            yield [csv_cell(value) for value in _csv_values(todo, tags.get(todo["pk"], ""))]
+
+
+def _tag_names(todo_ids):
+    """Each todo's tag names, comma-separated, by todo id."""
+    links = (
+        Todo.tags.through.objects.filter(todo_id__in=todo_ids)
+        .order_by("tag__name")
+        .values_list("todo_id", "tag__name")
+    )
+    names = defaultdict(list)
+    for todo_id, name in links:
+        names[todo_id].append(name)
+    return {todo_id: ", ".join(tag_names) for todo_id, tag_names in names.items()}
+
+
+def _csv_values(todo, tags):
+    return (
+        todo["pk"],
+        todo["title"],
+        todo["description"],
+        todo["owner__username"],
+        "yes" if todo["done"] else "no",
+        _iso(todo["completed_at"]),
+        Priority(todo["priority"]).label,
+        _iso(todo["due_date"]),
+        _iso(todo["created_at"]),
+        _iso(todo["updated_at"]),
+        todo["version"],
+        tags,
+    )
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
 
 
 class _Echo:
@@ -235,13 +274,10 @@ class TodoAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected todos as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        todos = queryset.select_related("owner").prefetch_related("tags")
-        rows = itertools.chain(
-            [CSV_HEADER], (todo_csv_row(todo) for todo in todos.iterator(CSV_CHUNK_SIZE))
-        )
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+            (writer.writerow(row) for row in csv_rows(queryset)),
+            content_type="text/csv; charset=utf-8",
         )
         filename = f"todos-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -804,6 +804,8 @@ def test_non_staff_users_cannot_run_actions(user_client):
 def resolve_admin_with(admin_url):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ADMIN_URL"}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    # Only the printed answer on stdout: no request log lines.
+    env["DJANGO_LOG_LEVEL"] = "WARNING"
     if admin_url is not None:
         env["DJANGO_ADMIN_URL"] = admin_url
     script = (

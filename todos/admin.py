@@ -1,19 +1,311 @@
-from django.contrib import admin
+"""The admin for todos and tags: staff inspect and fix data, quickly even on a million todos."""
 
-from .models import Tag, Todo
+import csv
+import datetime
+import itertools
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, F, Min, OuterRef
+from django.db.models.functions import Lower
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from .admin_tools import EstimatedCountPaginator, count_subquery
+from .models import Priority, Tag, Todo
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER = (
+    "id",
+    "title",
+    "description",
+    "owner",
+    "done",
+    "completed_at",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+    "version",
+    "tags",
+)
+CSV_FIELDS = (
+    "pk",
+    "title",
+    "description",
+    "owner__username",
+    "done",
+    "completed_at",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+    "version",
+)
+CSV_CHUNK_SIZE = 2000
+
+
+def todo_changelist_url(**params):
+    """The todo changelist filtered by `params` (list filter parameters)."""
+    return f"{reverse('admin:todos_todo_changelist')}?{urlencode(params)}"
+
+
+class DueDateFilter(admin.SimpleListFilter):
+    title = "due date"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("today", "Today"),
+            ("next7", "Next 7 days"),
+            ("none", "No due date"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "overdue":
+                return queryset.overdue(today)
+            case "today":
+                return queryset.filter(due_date=today)
+            case "next7":
+                return queryset.filter(
+                    due_date__gte=today, due_date__lt=today + datetime.timedelta(days=7)
+                )
+            case "none":
+                return queryset.filter(due_date__isnull=True)
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Todos by tag name, whatever its letter case.
+
+    Tags belong to users, so a million todos can come with a hundred thousand tags: the choices
+    are the owner's tags when the list shows one owner's todos, otherwise the most common names,
+    never every tag. Any name works in the URL (`?tag=name`).
+    """
+
+    title = "tag"
+    parameter_name = "tag"
+    max_choices = 20
+
+    def lookups(self, request, model_admin):
+        tags = Tag.objects.all()
+        owner = request.GET.get("owner__id__exact", "")
+        if owner.isdigit():
+            tags = tags.filter(owner_id=owner)
+        names = (
+            tags.values(key=Lower("name"))
+            .annotate(label=Min("name"), owners=Count("id"))
+            .order_by("-owners", "key")[: self.max_choices]
+        )
+        choices = [(name["key"], name["label"]) for name in names]
+        selected = self.value()
+        if selected and selected.lower() not in {key for key, _ in choices}:
+            choices.append((selected.lower(), selected))
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # Not correlated on the owner as Todo.objects.with_tag is (a todo's tags are always
+            # its owner's): PostgreSQL hashes the tag ids once instead of running the subquery
+            # per row, 0.2 s instead of 2 s to count 100,000 matches among a million todos.
+            return queryset.filter(tags__in=Tag.objects.named(self.value()))
+        return queryset
+
+
+class TodoAdminForm(forms.ModelForm):
+    class Meta:
+        model = Todo
+        fields = ("owner", "title", "description", "tags", "done", "priority", "due_date")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        owner, tags = cleaned_data.get("owner"), cleaned_data.get("tags")
+        if owner and tags:
+            foreign = sorted(tag.name for tag in tags if tag.owner_id != owner.pk)
+            if foreign:
+                self.add_error(
+                    "tags", f"These tags belong to another user than {owner}: {', '.join(foreign)}."
+                )
+        return cleaned_data
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
+
+
+def csv_rows(queryset):
+    """The header, then a row per todo.
+
+    Plain values rather than model instances, and the tag names of each chunk of todos in one
+    query: a prefetch builds a related manager per todo, ten times slower on 100,000 todos.
+    """
+    yield CSV_HEADER
+    todos = queryset.prefetch_related(None).values(*CSV_FIELDS).iterator(CSV_CHUNK_SIZE)
+    while chunk := list(itertools.islice(todos, CSV_CHUNK_SIZE)):
+        tags = _tag_names([todo["pk"] for todo in chunk])
+        for todo in chunk:
+            yield [csv_cell(value) for value in _csv_values(todo, tags.get(todo["pk"], ""))]
+
+
+def _tag_names(todo_ids):
+    """Each todo's tag names, comma-separated, by todo id."""
+    links = (
+        Todo.tags.through.objects.filter(todo_id__in=todo_ids)
+        .order_by("tag__name")
+        .values_list("todo_id", "tag__name")
+    )
+    names = defaultdict(list)
+    for todo_id, name in links:
+        names[todo_id].append(name)
+    return {todo_id: ", ".join(tag_names) for todo_id, tag_names in names.items()}
+
+
+def _csv_values(todo, tags):
+    return (
+        todo["pk"],
+        todo["title"],
+        todo["description"],
+        todo["owner__username"],
+        "yes" if todo["done"] else "no",
+        _iso(todo["completed_at"]),
+        Priority(todo["priority"]).label,
+        _iso(todo["due_date"]),
+        _iso(todo["created_at"]),
+        _iso(todo["updated_at"]),
+        todo["version"],
+        tags,
+    )
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each written line back instead of storing."""
+
+    def write(self, value):
+        return value
 
 
 @admin.register(Todo)
 class TodoAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "done", "priority", "due_date", "created_at")
+    form = TodoAdminForm
+    list_display = ("title", "owner", "done", "priority", "due_date", "created_at", "tag_names")
+    list_filter = (
+        "done",
+        "priority",
+        DueDateFilter,
+        ("created_at", admin.DateFieldListFilter),
+        TagFilter,
+    )
     list_select_related = ("owner",)
-    search_fields = ("title",)
+    search_fields = ("title", "description", "owner__username")
+    search_help_text = "Searches titles, descriptions and owners' usernames."
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("owner", "tags")
     readonly_fields = ("created_at", "updated_at", "completed_at", "version")
-    raw_id_fields = ("owner",)
+    fieldsets = (
+        (None, {"fields": ("owner", "title", "description", "tags")}),
+        ("Status", {"fields": ("done", "priority", "due_date")}),
+        ("Tracking", {"fields": ("created_at", "updated_at", "completed_at", "version")}),
+    )
+    actions = ("mark_done", "mark_not_done", "export_csv")
+    # The todo pages on the site show only the signed-in user's own todos.
+    view_on_site = False
+    # Large table: no second COUNT(*) for "(N total)", an estimated count when unfiltered, and no
+    # facet counts (one COUNT per filter choice).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="tags")
+    def tag_names(self, todo):
+        return ", ".join(tag.name for tag in todo.tags.all())
+
+    def save_model(self, request, obj, form, change):
+        if not change or "done" in form.changed_data:
+            obj.set_done(obj.done)
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
+
+    @admin.action(description="Mark selected todos as done", permissions=["change"])
+    def mark_done(self, request, queryset):
+        count = self._set_done(queryset, done=True)
+        message = ngettext("Marked %d todo as done.", "Marked %d todos as done.", count)
+        self.message_user(request, message % count, messages.SUCCESS)
+
+    @admin.action(description="Mark selected todos as not done", permissions=["change"])
+    def mark_not_done(self, request, queryset):
+        count = self._set_done(queryset, done=False)
+        message = ngettext("Marked %d todo as not done.", "Marked %d todos as not done.", count)
+        self.message_user(request, message % count, messages.SUCCESS)
+
+    @staticmethod
+    def _set_done(queryset, *, done):
+        """Set `done` on the selected todos that differ, in one UPDATE; return how many changed."""
+        now = timezone.now()
+        with transaction.atomic():
+            return queryset.filter(done=not done).update(
+                done=done,
+                completed_at=now if done else None,
+                updated_at=now,
+                version=F("version") + 1,
+            )
+
+    @admin.action(description="Export selected todos as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in csv_rows(queryset)),
+            content_type="text/csv; charset=utf-8",
+        )
+        filename = f"todos-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner")
+    list_display = ("name", "owner", "todo_count")
     list_select_related = ("owner",)
-    search_fields = ("name",)
+    # Ends with the primary key so the admin adds no other tie-breaker: served by tag_name_idx.
+    ordering = ("name", "id")
+    # Also the source of the todo form's tag autocomplete: type a name or its owner's username.
+    search_fields = ("name", "owner__username")
+    autocomplete_fields = ("owner",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        links = Todo.tags.through.objects.filter(tag=OuterRef("pk"))
+        return super().get_queryset(request).annotate(todo_count=count_subquery(links))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a tag to another user would leave it on todos its new owner does not own.
+        return ("owner",) if obj else ()
+
+    @admin.display(description="todos")
+    def todo_count(self, tag):
+        url = todo_changelist_url(owner__id__exact=tag.owner_id, tag=tag.name.lower())
+        return format_html('<a href="{}">{}</a>', url, tag.todo_count)

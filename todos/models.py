@@ -47,6 +47,10 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The admin's tag list: everyone's tags by name.
+            models.Index(fields=["name", "id"], name="tag_name_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "owner",

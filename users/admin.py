@@ -1,14 +1,150 @@
+"""The user admin: Django's, with the profile fields and the user's todos at a glance."""
+
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+
+from todos.admin import todo_changelist_url
+from todos.admin_tools import EstimatedCountPaginator, count_subquery
+from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
+from todos.models import Todo
 
 from .models import User
+
+RECENT_TODOS_SHOWN = 20
+
+PREFERENCE_CHECKS = {
+    "default_status": lambda value: value in ListStatus.values,
+    "default_sort": lambda value: value in ListSort.values,
+    # type() rather than isinstance(): JSON true is an int to Python, not a page size.
+    "page_size": lambda value: type(value) is int and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX,
+}
+
+
+def validate_preferences(preferences):
+    """Refuse preferences the todo list could not apply: unknown keys or values."""
+    if not isinstance(preferences, dict):
+        raise ValidationError("Preferences must be a JSON object.")
+    errors = []
+    for key, value in preferences.items():
+        check = PREFERENCE_CHECKS.get(key)
+        if check is None:
+            errors.append(f"Unknown preference {key!r}.")
+        elif not check(value):
+            errors.append(f"{value!r} is not a valid {key}.")
+    if errors:
+        raise ValidationError(errors)
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    def clean_preferences(self):
+        preferences = self.cleaned_data["preferences"]
+        if preferences is None:
+            return {}
+        validate_preferences(preferences)
+        return preferences
+
+
+class RecentTodosFormSet(BaseInlineFormSet):
+    """The user's most recent todos only: a user may have a hundred thousand.
+
+    The limit goes after the formset's filter on the user (a sliced queryset cannot be filtered)
+    and is kept, so every form and the validation of a POST read the same evaluated rows.
+    """
+
+    def get_queryset(self):
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset()[:RECENT_TODOS_SHOWN]
+        return self._recent
+
+
+class RecentTodoInline(admin.TabularInline):
+    """Read-only: todos are edited on their own admin page, which each row links to."""
+
+    model = Todo
+    formset = RecentTodosFormSet
+    fields = ("done", "priority", "due_date", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = f"most recent todos (up to {RECENT_TODOS_SHOWN})"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    view_on_site = False
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(auth_admin.UserAdmin):
+    form = UserChangeForm
     fieldsets = (
         *auth_admin.UserAdmin.fieldsets,
         ("Profile", {"fields": ("age", "city", "preferences")}),
+        ("Todos", {"fields": ("todo_summary",)}),
     )
-    list_display = ("username", "email", "age", "city", "is_staff", "date_joined")
+    add_fieldsets = (
+        *auth_admin.UserAdmin.add_fieldsets,
+        ("Profile", {"classes": ("wide",), "fields": ("email", "age", "city")}),
+    )
+    readonly_fields = ("todo_summary",)
+    list_display = (
+        "username",
+        "email",
+        "age",
+        "city",
+        "is_staff",
+        "date_joined",
+        "open_todos",
+        "done_todos",
+    )
+    list_filter = ("is_staff", "is_active", "is_superuser")
     search_fields = ("username", "email", "city")
+    inlines = (RecentTodoInline,)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        todos = Todo.objects.filter(owner=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_todo_count=count_subquery(todos.active()),
+                done_todo_count=count_subquery(todos.completed()),
+            )
+        )
+
+    def get_inlines(self, request, obj):
+        # A user being added has no todos yet.
+        return self.inlines if obj else ()
+
+    @admin.display(description="open todos")
+    def open_todos(self, user):
+        url = todo_changelist_url(owner__id__exact=user.pk, done__exact=0)
+        return format_html('<a href="{}">{}</a>', url, user.open_todo_count)
+
+    @admin.display(description="done todos")
+    def done_todos(self, user):
+        url = todo_changelist_url(owner__id__exact=user.pk, done__exact=1)
+        return format_html('<a href="{}">{}</a>', url, user.done_todo_count)
+
+    @admin.display(description="todos")
+    def todo_summary(self, user):
+        return format_html(
+            '{} open, {} done: <a href="{}">see them all</a>',
+            user.open_todo_count,
+            user.done_todo_count,
+            todo_changelist_url(owner__id__exact=user.pk),
+        )

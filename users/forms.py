@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
+from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus, list_defaults_for
 
 from .models import MAX_AGE, User
 
@@ -78,11 +78,11 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        defaults = self.instance.todo_list_defaults()
+        defaults = list_defaults_for(self.instance)
         self.initial = {
             "default_status": defaults.status,
             "default_sort": defaults.sort,
-            "page_size": defaults.page_size,
+            "page_size": defaults.per_page,
             **self.initial,
         }
 

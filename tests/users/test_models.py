@@ -2,7 +2,6 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from tests.factories import TodoFactory, UserFactory
-from todos.listing import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -67,49 +66,6 @@ def test_users_are_ordered_by_username():
     UserFactory(username="zed")
     UserFactory(username="amy")
     assert list(User.objects.values_list("username", flat=True)) == ["amy", "zed"]
-
-
-class TestTodoListDefaults:
-    def test_no_preferences_give_the_lists_defaults(self):
-        defaults = UserFactory.build(preferences={}).todo_list_defaults()
-        assert defaults == (ListStatus.ALL, ListSort.NEWEST, PAGE_SIZE_DEFAULT)
-
-    def test_saved_preferences_are_returned_as_the_lists_options(self):
-        user = UserFactory.build(
-            preferences={"default_status": "active", "default_sort": "-priority", "page_size": 10}
-        )
-        defaults = user.todo_list_defaults()
-        assert defaults == (ListStatus.ACTIVE, ListSort.PRIORITY_DESC, 10)
-        assert isinstance(defaults.status, ListStatus)
-        assert isinstance(defaults.sort, ListSort)
-        assert defaults.page_size == 10
-
-    @pytest.mark.parametrize(
-        "preferences",
-        [
-            {"default_status": "archived", "default_sort": "title", "page_size": 100},
-            {"default_status": ["completed"], "default_sort": "title", "page_size": 100},
-        ],
-    )
-    def test_an_unknown_status_falls_back_alone(self, preferences):
-        defaults = UserFactory.build(preferences=preferences).todo_list_defaults()
-        assert defaults == (ListStatus.ALL, ListSort.TITLE, 100)
-
-    def test_an_unknown_sort_falls_back_alone(self):
-        user = UserFactory.build(preferences={"default_status": "completed", "default_sort": "id"})
-        assert user.todo_list_defaults()[:2] == (ListStatus.COMPLETED, ListSort.NEWEST)
-
-    @pytest.mark.parametrize(
-        "page_size", [PAGE_SIZE_MIN - 1, PAGE_SIZE_MAX + 1, "25", 25.0, True, None]
-    )
-    def test_a_page_size_that_is_not_a_whole_number_in_range_falls_back(self, page_size):
-        user = UserFactory.build(preferences={"default_sort": "due", "page_size": page_size})
-        assert user.todo_list_defaults() == (ListStatus.ALL, ListSort.DUE, PAGE_SIZE_DEFAULT)
-
-    @pytest.mark.parametrize("preferences", [[], "dark", 3, None])
-    def test_preferences_that_are_not_an_object_are_ignored(self, preferences):
-        defaults = UserFactory.build(preferences=preferences).todo_list_defaults()
-        assert defaults == (ListStatus.ALL, ListSort.NEWEST, PAGE_SIZE_DEFAULT)
 
 
 def test_todo_counts_are_the_users_open_and_done_todos():

@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from tests.factories import TodoFactory, UserFactory
 from tests.users.helpers import all_rows, assert_field_error
-from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
+from todos.listing import (
+    PAGE_SIZE_MAX,
+    PAGE_SIZE_MIN,
+    ListDefaults,
+    ListSort,
+    ListStatus,
+    list_defaults_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +78,7 @@ def test_saving_updates_the_details_and_preferences(user_client, user, profile_d
     user.refresh_from_db()
     assert (user.email, user.age, user.city) == ("new@example.com", 40, "Lyon")
     assert user.preferences == {"default_status": "active", "default_sort": "due", "page_size": 50}
-    assert user.todo_list_defaults() == (ListStatus.ACTIVE, ListSort.DUE, 50)
+    assert list_defaults_for(user) == ListDefaults(status="active", sort="due", per_page=50)
 
 
 def test_saving_keeps_preferences_the_form_does_not_know(client, profile_data):

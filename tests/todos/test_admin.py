@@ -1,0 +1,836 @@
+import csv
+import datetime
+import io
+import os
+import re
+import subprocess
+import sys
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TagFactory, TodoFactory, UserFactory
+from todos import admin as todos_admin
+from todos.admin import TagFilter
+from todos.admin_tools import EstimatedCountPaginator, _periods
+from todos.models import Priority, Tag, Todo
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TODO_CHANGELIST = reverse("admin:todos_todo_changelist")
+TAG_CHANGELIST = reverse("admin:todos_tag_changelist")
+# On PostgreSQL the paginator first asks pg_class for an estimate, then counts small tables.
+ESTIMATE_QUERIES = 1 if connection.vendor == "postgresql" else 0
+
+
+def todo_change_url(todo):
+    return reverse("admin:todos_todo_change", args=[todo.pk])
+
+
+def listed_titles(response):
+    return {todo.title for todo in response.context["cl"].result_list}
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def create_tagged_todos(count):
+    """`count` todos spread over up to five owners, each todo with two of its owner's tags."""
+    owners = UserFactory.create_batch(min(count, 5))
+    tags = {owner: TagFactory.create_batch(2, owner=owner) for owner in owners}
+    return [
+        TodoFactory(owner=owners[i % len(owners)], tags=tags[owners[i % len(owners)]])
+        for i in range(count)
+    ]
+
+
+def post_action(client, action, todos, **extra):
+    data = {"action": action, "_selected_action": [todo.pk for todo in todos], **extra}
+    return client.post(TODO_CHANGELIST, data)
+
+
+def todo_form_data(**values):
+    data = {
+        "title": "Water the plants",
+        "description": "",
+        "priority": Priority.NORMAL,
+        "due_date": "",
+        "tags": [],
+    }
+    data.update(values)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# The changelist
+
+
+def test_changelist_shows_each_column(admin_client):
+    owner = UserFactory(username="alice")
+    todo = TodoFactory(
+        owner=owner,
+        title="Pay rent",
+        priority=Priority.HIGH,
+        due_date=datetime.date(2030, 1, 31),
+        tags=[TagFactory(owner=owner, name="home"), TagFactory(owner=owner, name="money")],
+    )
+    response = admin_client.get(TODO_CHANGELIST)
+    assert response.status_code == HTTPStatus.OK
+    content = response.content.decode()
+    assert todo_change_url(todo) in content
+    for text in ("Pay rent", "alice", "High", "Jan. 31, 2030", "home, money"):
+        assert text in content
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_changelist_runs_a_constant_number_of_queries(
+    admin_client, django_assert_num_queries, size
+):
+    create_tagged_todos(size)
+    # session, user, savepoint, tag filter choices, count, page, tags of the page, date range,
+    # savepoint release
+    with django_assert_num_queries(9 + ESTIMATE_QUERIES):
+        response = admin_client.get(TODO_CHANGELIST)
+    assert len(response.context["cl"].result_list) == size
+
+
+def test_changelist_is_newest_first(admin_client):
+    now = timezone.now()
+    old = TodoFactory(title="old", created_at=now - datetime.timedelta(days=2))
+    new = TodoFactory(title="new", created_at=now)
+    response = admin_client.get(TODO_CHANGELIST)
+    assert list(response.context["cl"].result_list) == [new, old]
+
+
+def test_changelist_does_not_count_the_table_twice(admin_client):
+    TodoFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(TODO_CHANGELIST)
+    counts = [query["sql"] for query in queries if "COUNT(*)" in query["sql"]]
+    assert counts == ['SELECT COUNT(*) AS "__count" FROM "todos_todo"']
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("plants", "title"), ("fertiliser", "description"), ("gardener", "owner")],
+)
+def test_search_finds_title_description_and_owner(admin_client, query, field):
+    values = {"title": "Water the plants", "description": "Use the fertiliser"}
+    match = TodoFactory(owner=UserFactory(username="gardener"), **values)
+    TodoFactory(title="Something else", description="Nothing to see")
+    response = admin_client.get(TODO_CHANGELIST, {"q": query})
+    assert listed_titles(response) == {match.title}
+
+
+def test_done_filter(admin_client):
+    TodoFactory(title="open")
+    TodoFactory(title="finished", completed=True)
+    assert listed_titles(admin_client.get(TODO_CHANGELIST, {"done__exact": 1})) == {"finished"}
+    assert listed_titles(admin_client.get(TODO_CHANGELIST, {"done__exact": 0})) == {"open"}
+
+
+def test_priority_filter(admin_client):
+    TodoFactory(title="urgent", priority=Priority.HIGH)
+    TodoFactory(title="whenever", priority=Priority.LOW)
+    response = admin_client.get(TODO_CHANGELIST, {"priority__exact": Priority.HIGH})
+    assert listed_titles(response) == {"urgent"}
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("overdue", {"late"}),
+        ("today", {"today"}),
+        ("next7", {"today", "in six days"}),
+        ("none", {"no date"}),
+    ],
+)
+def test_due_date_filter(admin_client, choice, expected):
+    today = timezone.localdate()
+    TodoFactory(title="late", due_date=today - datetime.timedelta(days=1))
+    TodoFactory(title="late but done", due_date=today - datetime.timedelta(days=1), completed=True)
+    TodoFactory(title="today", due_date=today)
+    TodoFactory(title="in six days", due_date=today + datetime.timedelta(days=6))
+    TodoFactory(title="in a week", due_date=today + datetime.timedelta(days=7))
+    TodoFactory(title="no date", due_date=None)
+    assert listed_titles(admin_client.get(TODO_CHANGELIST, {"due": choice})) == expected
+
+
+def follow_filter(client, title, display):
+    """Open the changelist through the link of one of its filter choices, as staff would."""
+    cl = client.get(TODO_CHANGELIST).context["cl"]
+    spec = next(spec for spec in cl.filter_specs if spec.title == title)
+    choice = next(choice for choice in spec.choices(cl) if choice["display"] == display)
+    return client.get(f"{TODO_CHANGELIST}{choice['query_string']}")
+
+
+def test_created_date_filter(admin_client):
+    now = timezone.now()
+    TodoFactory(title="recent", created_at=now - datetime.timedelta(days=2))
+    TodoFactory(title="last year", created_at=now - datetime.timedelta(days=400))
+    response = follow_filter(admin_client, "created at", "Past 7 days")
+    assert listed_titles(response) == {"recent"}
+
+
+def test_tag_filter_matches_the_name_whatever_its_case_for_every_owner(admin_client):
+    alice, bob = UserFactory(), UserFactory()
+    TodoFactory(title="alice's", owner=alice, tags=[TagFactory(owner=alice, name="Work")])
+    TodoFactory(title="bob's", owner=bob, tags=[TagFactory(owner=bob, name="work")])
+    TodoFactory(title="untagged", owner=bob)
+    TodoFactory(title="other tag", owner=bob, tags=[TagFactory(owner=bob, name="home")])
+    response = admin_client.get(TODO_CHANGELIST, {"tag": "WORK"})
+    assert listed_titles(response) == {"alice's", "bob's"}
+
+
+def tag_choices(client, **params):
+    response = client.get(TODO_CHANGELIST, params)
+    spec = next(spec for spec in response.context["cl"].filter_specs if isinstance(spec, TagFilter))
+    return [choice[1] for choice in spec.lookup_choices]
+
+
+def test_tag_filter_offers_the_most_common_names_only(admin_client, monkeypatch):
+    monkeypatch.setattr(TagFilter, "max_choices", 2)
+    for name, owners in (("work", 3), ("home", 2), ("rare", 1)):
+        for _ in range(owners):
+            TagFactory(name=name)
+    assert tag_choices(admin_client) == ["work", "home"]
+
+
+def test_tag_filter_offers_the_owners_tags_when_the_list_shows_one_owner(admin_client):
+    alice = UserFactory()
+    TagFactory(owner=alice, name="Garden")
+    TagFactory(owner=alice, name="books")
+    TagFactory(name="someone else's")
+    assert tag_choices(admin_client, owner__id__exact=alice.pk) == ["books", "Garden"]
+
+
+def test_tag_filter_keeps_a_chosen_name_that_is_not_among_its_choices(admin_client, monkeypatch):
+    monkeypatch.setattr(TagFilter, "max_choices", 1)
+    TagFactory.create_batch(2, name="common")
+    TagFactory(name="Rare")
+    assert tag_choices(admin_client, tag="Rare") == ["common", "Rare"]
+
+
+def test_an_owner_that_is_not_a_number_is_an_invalid_lookup_not_an_error(admin_client):
+    TagFactory(name="work")
+    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": "x", "tag": "work"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{TODO_CHANGELIST}?e=1"
+
+
+def test_owner_parameter_lists_one_users_todos(admin_client):
+    alice = UserFactory()
+    TodoFactory(title="alice's", owner=alice)
+    TodoFactory(title="someone else's")
+    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": alice.pk})
+    assert listed_titles(response) == {"alice's"}
+
+
+# The date hierarchy
+
+
+def hierarchy_links(response, level):
+    return {int(value) for value in re.findall(rf"created_at__{level}=(\d+)", response.text)}
+
+
+def test_date_hierarchy_lists_every_year_from_the_first_todo_to_the_last(admin_client):
+    TodoFactory(created_at=datetime.datetime(2023, 5, 1, tzinfo=datetime.UTC))
+    TodoFactory(created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(TODO_CHANGELIST)
+    assert hierarchy_links(response, "year") == {2023, 2024, 2025}
+    assert not [query for query in queries if "DISTINCT" in query["sql"].upper()]
+
+
+def test_date_hierarchy_drills_down_to_the_months_of_a_year(admin_client):
+    TodoFactory(title="march", created_at=datetime.datetime(2025, 3, 9, tzinfo=datetime.UTC))
+    TodoFactory(title="may", created_at=datetime.datetime(2025, 5, 2, tzinfo=datetime.UTC))
+    TodoFactory(title="2026", created_at=datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC))
+    response = admin_client.get(TODO_CHANGELIST, {"created_at__year": 2025})
+    assert hierarchy_links(response, "month") == {3, 4, 5}
+    assert listed_titles(response) == {"march", "may"}
+
+
+def test_date_hierarchy_drills_down_to_the_days_of_a_month(admin_client):
+    TodoFactory(title="9th", created_at=datetime.datetime(2025, 3, 9, tzinfo=datetime.UTC))
+    TodoFactory(title="11th", created_at=datetime.datetime(2025, 3, 11, tzinfo=datetime.UTC))
+    response = admin_client.get(TODO_CHANGELIST, {"created_at__year": 2025, "created_at__month": 3})
+    assert hierarchy_links(response, "day") == {9, 10, 11}
+
+
+def test_date_hierarchy_of_an_empty_list_offers_no_dates(admin_client):
+    response = admin_client.get(TODO_CHANGELIST)
+    assert hierarchy_links(response, "year") == set()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "kind", "expected"),
+    [
+        ((2023, 5, 1), (2025, 2, 1), "year", [(2023, 1, 1), (2024, 1, 1), (2025, 1, 1)]),
+        ((2024, 11, 30), (2025, 1, 2), "month", [(2024, 11, 1), (2024, 12, 1), (2025, 1, 1)]),
+        ((2024, 2, 28), (2024, 3, 1), "day", [(2024, 2, 28), (2024, 2, 29), (2024, 3, 1)]),
+    ],
+)
+def test_periods_cover_the_range(first, last, kind, expected):
+    periods = _periods(datetime.date(*first), datetime.date(*last), kind)
+    assert list(periods) == [datetime.date(*day) for day in expected]
+
+
+def test_periods_refuse_an_unknown_level():
+    with pytest.raises(ValueError, match="week"):
+        list(_periods(datetime.date(2025, 1, 1), datetime.date(2025, 1, 2), "week"))
+
+
+# The add and change forms
+
+
+def test_add_form_opens(admin_client):
+    response = admin_client.get(reverse("admin:todos_todo_add"))
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert set(form.fields) == {
+        "owner",
+        "title",
+        "description",
+        "tags",
+        "done",
+        "priority",
+        "due_date",
+    }
+
+
+def test_add_a_done_todo_sets_completed_at(admin_client):
+    owner = UserFactory()
+    tag = TagFactory(owner=owner)
+    data = todo_form_data(owner=owner.pk, done="on", tags=[tag.pk], due_date="2030-05-01")
+    response = admin_client.post(reverse("admin:todos_todo_add"), data)
+    assert response.status_code == HTTPStatus.FOUND
+    todo = Todo.objects.get()
+    assert (todo.owner, todo.title, todo.done, todo.version) == (owner, "Water the plants", True, 1)
+    assert todo.completed_at is not None
+    assert todo.due_date == datetime.date(2030, 5, 1)
+    assert list(todo.tags.all()) == [tag]
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "error"),
+    [
+        ({"title": "   "}, "title", "This field is required."),
+        ({"title": "x" * 201}, "title", "at most 200 characters"),
+        ({"priority": 7}, "priority", "Select a valid choice."),
+        ({"due_date": "someday"}, "due_date", "Enter a valid date."),
+        ({"owner": None}, "owner", "This field is required."),
+    ],
+)
+def test_add_form_refuses_bad_input(admin_client, values, field, error):
+    data = todo_form_data(owner=UserFactory().pk)
+    data.update(values)
+    data = {key: value for key, value in data.items() if value is not None}
+    response = admin_client.post(reverse("admin:todos_todo_add"), data)
+    assert response.status_code == HTTPStatus.OK
+    assert any(error in message for message in response.context["adminform"].form.errors[field])
+    assert not Todo.objects.exists()
+
+
+def test_add_form_refuses_another_users_tags(admin_client):
+    owner = UserFactory(username="alice")
+    foreign = TagFactory(owner=UserFactory(), name="bobs")
+    data = todo_form_data(owner=owner.pk, tags=[foreign.pk])
+    response = admin_client.post(reverse("admin:todos_todo_add"), data)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors["tags"] == [
+        "These tags belong to another user than alice: bobs."
+    ]
+    assert not Todo.objects.exists()
+
+
+def test_change_form_shows_the_history_read_only(admin_client):
+    todo = TodoFactory(completed=True)
+    response = admin_client.get(todo_change_url(todo))
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert not {"created_at", "updated_at", "completed_at", "version"} & set(form.fields)
+    assert f"{todo.version}" in response.content.decode()
+
+
+def test_marking_done_in_the_change_form_sets_completed_at_and_bumps_the_version(admin_client):
+    todo = TodoFactory()
+    data = todo_form_data(owner=todo.owner.pk, title=todo.title, done="on")
+    response = admin_client.post(todo_change_url(todo), data)
+    assert response.status_code == HTTPStatus.FOUND
+    todo.refresh_from_db()
+    assert todo.done
+    assert todo.completed_at is not None
+    assert todo.version == 2
+
+
+def test_marking_not_done_in_the_change_form_clears_completed_at(admin_client):
+    todo = TodoFactory(completed=True)
+    admin_client.post(todo_change_url(todo), todo_form_data(owner=todo.owner.pk))
+    todo.refresh_from_db()
+    assert (todo.done, todo.completed_at, todo.version) == (False, None, 2)
+
+
+def test_editing_a_done_todo_keeps_its_completed_at(admin_client):
+    completed_at = timezone.now() - datetime.timedelta(days=3)
+    todo = TodoFactory(completed=True, completed_at=completed_at)
+    data = todo_form_data(owner=todo.owner.pk, title="Renamed", done="on")
+    admin_client.post(todo_change_url(todo), data)
+    todo.refresh_from_db()
+    assert (todo.title, todo.completed_at, todo.version) == ("Renamed", completed_at, 2)
+
+
+def test_read_only_fields_cannot_be_posted(admin_client):
+    todo = TodoFactory()
+    data = todo_form_data(owner=todo.owner.pk, version=99, completed_at="2020-01-01 00:00")
+    admin_client.post(todo_change_url(todo), data)
+    todo.refresh_from_db()
+    assert (todo.version, todo.completed_at) == (2, None)
+
+
+def test_change_form_refuses_a_blank_title_and_changes_nothing(admin_client):
+    todo = TodoFactory(title="Keep me")
+    data = todo_form_data(owner=todo.owner.pk, title="")
+    response = admin_client.post(todo_change_url(todo), data)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors["title"] == ["This field is required."]
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Keep me", 1)
+
+
+def test_moving_a_todo_to_another_owner_with_its_tags_is_refused(admin_client):
+    todo = TodoFactory()
+    tag = TagFactory(owner=todo.owner)
+    todo.tags.add(tag)
+    data = todo_form_data(owner=UserFactory().pk, title=todo.title, tags=[tag.pk])
+    response = admin_client.post(todo_change_url(todo), data)
+    assert "tags" in response.context["adminform"].form.errors
+    todo.refresh_from_db()
+    assert todo.owner_id != data["owner"]
+
+
+def test_owner_and_tags_use_autocomplete(admin_client):
+    response = admin_client.get(reverse("admin:todos_todo_add"))
+    form = response.context["adminform"].form
+    for field in ("owner", "tags"):
+        assert "admin-autocomplete" in form.fields[field].widget.render(field, None)
+
+
+def test_tag_autocomplete_searches_names_and_owners(admin_client):
+    TagFactory(name="work", owner=UserFactory(username="alice"))
+    TagFactory(name="workout", owner=UserFactory(username="bob"))
+    TagFactory(name="home", owner=UserFactory(username="carol"))
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "todos", "model_name": "todo", "field_name": "tags"}
+
+    def found(term):
+        response = admin_client.get(url, {**params, "term": term})
+        return sorted(result["text"] for result in response.json()["results"])
+
+    assert found("work") == ["work", "workout"]
+    assert found("carol") == ["home"]
+
+
+def test_owner_autocomplete_searches_users(admin_client):
+    UserFactory(username="alice")
+    UserFactory(username="bob")
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "todos", "model_name": "todo", "field_name": "owner", "term": "ali"}
+    response = admin_client.get(url, params)
+    assert [result["text"] for result in response.json()["results"]] == ["alice"]
+
+
+# Actions
+
+
+def test_mark_done_sets_completed_at_bumps_the_version_and_says_how_many(admin_client):
+    first, second = TodoFactory.create_batch(2)
+    untouched = TodoFactory()
+    before = timezone.now()
+    response = post_action(admin_client, "mark_done", [first, second])
+    assert response.status_code == HTTPStatus.FOUND
+    assert messages_of(response) == ["Marked 2 todos as done."]
+    for todo in (first, second):
+        todo.refresh_from_db()
+        assert todo.done
+        assert todo.completed_at >= before
+        assert todo.updated_at >= before
+        assert todo.version == 2
+    untouched.refresh_from_db()
+    assert (untouched.done, untouched.version) == (False, 1)
+
+
+def test_mark_done_leaves_todos_already_done_alone(admin_client):
+    completed_at = timezone.now() - datetime.timedelta(days=1)
+    done = TodoFactory(completed=True, completed_at=completed_at)
+    open_todo = TodoFactory()
+    response = post_action(admin_client, "mark_done", [done, open_todo])
+    assert messages_of(response) == ["Marked 1 todo as done."]
+    done.refresh_from_db()
+    assert (done.completed_at, done.version) == (completed_at, 1)
+
+
+def test_mark_not_done_clears_completed_at_and_bumps_the_version(admin_client):
+    done = TodoFactory(completed=True)
+    open_todo = TodoFactory()
+    response = post_action(admin_client, "mark_not_done", [done, open_todo])
+    assert messages_of(response) == ["Marked 1 todo as not done."]
+    done.refresh_from_db()
+    open_todo.refresh_from_db()
+    assert (done.done, done.completed_at, done.version) == (False, None, 2)
+    assert open_todo.version == 1
+
+
+def test_mark_done_across_every_page(admin_client):
+    todos = TodoFactory.create_batch(3)
+    response = post_action(admin_client, "mark_done", todos[:1], select_across=1, index=0)
+    assert messages_of(response) == ["Marked 3 todos as done."]
+    assert not Todo.objects.active().exists()
+
+
+def test_mark_done_runs_one_update(admin_client):
+    todos = TodoFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        post_action(admin_client, "mark_done", todos)
+    assert len([query for query in queries if query["sql"].startswith("UPDATE")]) == 1
+
+
+def export(client, todos):
+    response = post_action(client, "export_csv", todos)
+    assert response.status_code == HTTPStatus.OK
+    assert response.streaming
+    content = b"".join(response.streaming_content).decode()
+    return response, list(csv.reader(io.StringIO(content)))
+
+
+def test_export_csv_streams_a_header_and_a_row_per_selected_todo(admin_client):
+    owner = UserFactory(username="alice")
+    todo = TodoFactory(
+        owner=owner,
+        title="Buy milk",
+        description="Semi-skimmed",
+        priority=Priority.HIGH,
+        due_date=datetime.date(2030, 1, 2),
+        completed=True,
+        tags=[TagFactory(owner=owner, name="errands"), TagFactory(owner=owner, name="home")],
+    )
+    TodoFactory(title="Not selected")
+    response, rows = export(admin_client, [todo])
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="todos-')
+    assert rows[0] == [
+        "id",
+        "title",
+        "description",
+        "owner",
+        "done",
+        "completed_at",
+        "priority",
+        "due_date",
+        "created_at",
+        "updated_at",
+        "version",
+        "tags",
+    ]
+    assert rows[1:] == [
+        [
+            str(todo.pk),
+            "Buy milk",
+            "Semi-skimmed",
+            "alice",
+            "yes",
+            todo.completed_at.isoformat(),
+            "High",
+            "2030-01-02",
+            todo.created_at.isoformat(),
+            todo.updated_at.isoformat(),
+            "1",
+            "errands, home",
+        ]
+    ]
+
+
+def test_export_csv_quotes_commas_quotes_and_newlines(admin_client):
+    todo = TodoFactory(
+        title='Say "hi", then leave', description="line one\nline two", due_date=None
+    )
+    _, rows = export(admin_client, [todo])
+    assert rows[1][1:3] == ['Say "hi", then leave', "line one\nline two"]
+    assert rows[1][7] == ""
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_export_csv_defuses_formulas_in_every_text_cell(admin_client, dangerous):
+    owner = UserFactory(username=f"{dangerous[0]}user" if dangerous[0] in "+-@" else "user")
+    todo = TodoFactory(
+        owner=owner,
+        title=f"{dangerous} title",
+        description=dangerous,
+        tags=[TagFactory(owner=owner, name=f"{dangerous}tag")],
+    )
+    _, rows = export(admin_client, [todo])
+    row = rows[1]
+    assert row[1] == f"'{dangerous} title"
+    assert row[2] == f"'{dangerous}"
+    assert row[11] == f"'{dangerous}tag"
+    if owner.username != "user":
+        assert row[3] == f"'{owner.username}"
+
+
+def test_export_csv_reads_the_tags_of_a_chunk_of_todos_in_one_query(admin_client, monkeypatch):
+    monkeypatch.setattr(todos_admin, "CSV_CHUNK_SIZE", 20)
+    todos = create_tagged_todos(30)
+    with CaptureQueriesContext(connection) as queries:
+        _, rows = export(admin_client, todos)
+    assert len(rows) == 31
+    assert {len(row[11].split(", ")) for row in rows[1:]} == {2}
+    tag_queries = [query for query in queries if 'FROM "todos_todo_tags"' in query["sql"]]
+    assert len(tag_queries) == 2
+
+
+# Tags
+
+
+def test_tag_changelist_shows_name_owner_and_todo_count(admin_client):
+    owner = UserFactory(username="alice")
+    tag = TagFactory(owner=owner, name="Garden")
+    TodoFactory.create_batch(3, owner=owner, tags=[tag])
+    TagFactory(name="unused")
+    response = admin_client.get(TAG_CHANGELIST)
+    assert response.status_code == HTTPStatus.OK
+    counts = {tag.name: tag.todo_count for tag in response.context["cl"].result_list}
+    assert counts == {"Garden": 3, "unused": 0}
+    link = f"{TODO_CHANGELIST}?{urlencode({'owner__id__exact': owner.pk, 'tag': 'garden'})}"
+    assert link.replace("&", "&amp;") in response.content.decode()
+
+
+def test_tag_count_link_lists_that_tags_todos(admin_client):
+    owner = UserFactory()
+    tag = TagFactory(owner=owner, name="Garden")
+    TodoFactory(owner=owner, title="tagged", tags=[tag])
+    TodoFactory(owner=owner, title="untagged")
+    TodoFactory(title="someone else's garden", tags=[TagFactory(name="garden")])
+    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": owner.pk, "tag": "garden"})
+    assert listed_titles(response) == {"tagged"}
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_tag_changelist_runs_a_constant_number_of_queries(
+    admin_client, django_assert_num_queries, size
+):
+    owners = UserFactory.create_batch(3)
+    for i in range(size):
+        tag = TagFactory(owner=owners[i % 3])
+        TodoFactory(owner=tag.owner, tags=[tag])
+    # session, user, savepoint, count, page with owners and todo counts, savepoint release
+    with django_assert_num_queries(6 + ESTIMATE_QUERIES):
+        response = admin_client.get(TAG_CHANGELIST)
+    assert len(response.context["cl"].result_list) == size
+
+
+def test_tag_search_by_name_and_owner(admin_client):
+    TagFactory(name="garden", owner=UserFactory(username="alice"))
+    TagFactory(name="books", owner=UserFactory(username="bob"))
+
+    def found(term):
+        response = admin_client.get(TAG_CHANGELIST, {"q": term})
+        return {tag.name for tag in response.context["cl"].result_list}
+
+    assert found("gard") == {"garden"}
+    assert found("bob") == {"books"}
+
+
+def test_add_a_tag(admin_client):
+    owner = UserFactory()
+    response = admin_client.post(reverse("admin:todos_tag_add"), {"owner": owner.pk, "name": "x"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Tag.objects.get().owner == owner
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "error"),
+    [
+        # The constraint is on LOWER(name): Django reports it for the form, not the field.
+        ("WORK", "__all__", "You already have a tag with that name."),
+        ("  ", "name", "This field is required."),
+    ],
+)
+def test_add_tag_refuses_bad_names(admin_client, name, field, error):
+    tag = TagFactory(name="work")
+    response = admin_client.post(
+        reverse("admin:todos_tag_add"), {"owner": tag.owner.pk, "name": name}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors[field] == [error]
+    assert Tag.objects.count() == 1
+
+
+def test_a_tags_owner_cannot_be_changed(admin_client):
+    tag = TagFactory(name="work")
+    url = reverse("admin:todos_tag_change", args=[tag.pk])
+    response = admin_client.post(url, {"owner": UserFactory().pk, "name": "job"})
+    assert response.status_code == HTTPStatus.FOUND
+    moved = Tag.objects.get()
+    assert (moved.name, moved.owner) == ("job", tag.owner)
+
+
+# The estimated count
+
+
+def count_queries(paginator):
+    with CaptureQueriesContext(connection) as queries:
+        count = paginator.count
+    return count, [query["sql"] for query in queries]
+
+
+class AlwaysEstimate(EstimatedCountPaginator):
+    exact_below = 0
+
+
+def analyze_todos():
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE todos_todo")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class is PostgreSQL's")
+def test_unfiltered_count_on_postgresql_is_the_planners_estimate():
+    TodoFactory.create_batch(30)
+    analyze_todos()
+    Todo.objects.filter(pk__in=Todo.objects.values("pk")[:10]).delete()
+    count, queries = count_queries(AlwaysEstimate(Todo.objects.all(), 10))
+    # The estimate has not seen the deletes: proof it did not count the rows.
+    assert count == 30
+    assert len(queries) == 1
+    assert "pg_class" in queries[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class is PostgreSQL's")
+def test_small_tables_are_counted_exactly_on_postgresql():
+    TodoFactory.create_batch(30)
+    analyze_todos()
+    Todo.objects.filter(pk__in=Todo.objects.values("pk")[:10]).delete()
+    count, queries = count_queries(EstimatedCountPaginator(Todo.objects.all(), 10))
+    assert count == 20
+    assert "COUNT(*)" in queries[-1]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the fallback for other databases")
+def test_unfiltered_count_on_other_databases_is_exact():
+    TodoFactory.create_batch(3)
+    count, queries = count_queries(AlwaysEstimate(Todo.objects.all(), 10))
+    assert count == 3
+    assert len(queries) == 1
+    assert "COUNT(*)" in queries[0]
+
+
+@pytest.mark.parametrize(
+    "narrow",
+    [
+        lambda todos: todos.filter(done=True),
+        lambda todos: todos.search("milk"),
+        lambda todos: todos.distinct(),
+        lambda todos: todos[:2],
+    ],
+    ids=["filtered", "searched", "distinct", "sliced"],
+)
+def test_narrowed_querysets_are_counted_exactly(narrow):
+    TodoFactory.create_batch(3, title="Buy milk", completed=True)
+    TodoFactory(title="Other")
+    if connection.vendor == "postgresql":
+        analyze_todos()
+    count, queries = count_queries(AlwaysEstimate(narrow(Todo.objects.all()), 10))
+    assert count == narrow(Todo.objects.all()).count()
+    assert not [sql for sql in queries if "pg_class" in sql]
+
+
+def test_a_list_is_counted_by_its_length():
+    assert AlwaysEstimate(list(range(7)), 5).count == 7
+
+
+# Who may enter, and where
+
+
+def admin_urls():
+    owner = UserFactory()
+    todo = TodoFactory(owner=owner)
+    tag = TagFactory(owner=owner)
+    return [
+        reverse("admin:index"),
+        reverse("admin:app_list", args=["todos"]),
+        reverse("admin:users_user_changelist"),
+        reverse("admin:users_user_add"),
+        reverse("admin:users_user_change", args=[owner.pk]),
+        reverse("admin:auth_user_password_change", args=[owner.pk]),
+        reverse("admin:todos_todo_changelist"),
+        reverse("admin:todos_todo_add"),
+        reverse("admin:todos_todo_change", args=[todo.pk]),
+        reverse("admin:todos_todo_delete", args=[todo.pk]),
+        reverse("admin:todos_tag_changelist"),
+        reverse("admin:todos_tag_change", args=[tag.pk]),
+        reverse("admin:autocomplete"),
+    ]
+
+
+def test_non_staff_users_are_sent_to_the_admin_login_from_every_page(user_client):
+    for url in admin_urls():
+        response = user_client.get(url)
+        assert response.status_code == HTTPStatus.FOUND, url
+        assert response.url == f"{reverse('admin:login')}?next={url}"
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    url = reverse("admin:todos_todo_changelist")
+    response = client.get(url)
+    assert response.url == f"{reverse('admin:login')}?next={url}"
+
+
+def test_non_staff_users_cannot_run_actions(user_client):
+    todo = TodoFactory()
+    response = post_action(user_client, "mark_done", [todo])
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("admin:login"))
+    todo.refresh_from_db()
+    assert not todo.done
+
+
+def resolve_admin_with(admin_url):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ADMIN_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    # Only the printed answer on stdout: no request log lines.
+    env["DJANGO_LOG_LEVEL"] = "WARNING"
+    if admin_url is not None:
+        env["DJANGO_ADMIN_URL"] = admin_url
+    script = (
+        "import django; django.setup()\n"
+        "from django.urls import reverse\n"
+        "from django.test import Client\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        "print(reverse('admin:index'))\n"
+        "print(Client().get('/admin/').status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_the_admin_lives_at_admin_by_default():
+    assert resolve_admin_with(None) == ["/admin/", str(HTTPStatus.FOUND.value)]
+
+
+def test_the_admin_moves_to_django_admin_url():
+    assert resolve_admin_with("backoffice/") == ["/backoffice/", str(HTTPStatus.NOT_FOUND.value)]

@@ -58,9 +58,14 @@ class TagNamesField(forms.CharField):
 class TodoForm(forms.ModelForm):
     """A new todo. The quick-add form posts only `title`; every other field is optional."""
 
-    # Optional so that the quick add (title only) gets the model's default.
+    # Optional so that the quick add (title only) gets the model's default; the initial value
+    # preselects it in the full form, where a select otherwise starts on its first choice (Low).
     priority = forms.TypedChoiceField(
-        choices=Priority.choices, coerce=int, required=False, empty_value=Priority.NORMAL
+        choices=Priority.choices,
+        coerce=int,
+        required=False,
+        empty_value=Priority.NORMAL,
+        initial=Priority.NORMAL,
     )
     tags = TagNamesField()
 

@@ -89,7 +89,8 @@ def page(new_context):
 @pytest.fixture
 def browser_user(transactional_db):
     """A user the live server can log in (its hash uses a hasher every setting knows)."""
-    user = UserFactory()
+    # A fixed name, so that the screenshots come out the same every run.
+    user = UserFactory(username="robin")
     user.password = make_password(DEFAULT_PASSWORD)
     user.save(update_fields=["password"])
     return user

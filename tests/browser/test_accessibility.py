@@ -1,16 +1,26 @@
-"""axe-core on the main pages, in the light and the dark colour scheme."""
+"""axe-core on the main pages, in the light and the dark colour scheme, and on a phone."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import dump, log_in, serious_accessibility_violations
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    dump,
+    log_in,
+    serious_accessibility_violations,
+)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("scheme", "viewport"),
+    [("light", DESKTOP), ("dark", DESKTOP), ("dark", PHONE)],
+    ids=["light", "dark", "dark-phone"],
+)
 def test_main_pages_have_no_serious_accessibility_violations(
-    new_context, browser_user, browser_user_todos, scheme
+    new_context, browser_user, browser_user_todos, scheme, viewport
 ):
-    page = new_context(color_scheme=scheme).new_page()
+    page = new_context(color_scheme=scheme, viewport=viewport).new_page()
     todo = browser_user_todos[0]
     found = {}
 

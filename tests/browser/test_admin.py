@@ -1,25 +1,36 @@
-"""A staff member works through the todos in the admin."""
+"""A staff member works through the todos in the admin: search, a bulk action, a CSV export."""
 
-import re
+import csv
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, TodoFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, TagFactory, TodoFactory, UserFactory
 from todos.models import Todo
 
 
 @pytest.fixture
 def staff(transactional_db):
-    return UserFactory(
-        username="olive", is_staff=True, is_superuser=True, password=DEFAULT_PASSWORD
+    return UserFactory(username="olive", is_staff=True, is_superuser=True)
+
+
+def select_todo(page, title):
+    page.get_by_role("checkbox", name=f"Select this object for an action - {title}").check()
+
+
+def run_action(page, label):
+    page.locator("select[name=action]").select_option(label=label)
+    page.get_by_role("button", name="Go").click()
+
+
+def test_staff_search_mark_done_and_export_a_selection_as_csv(page, staff):
+    owner = UserFactory(username="sam")
+    TodoFactory(
+        owner=owner, title="Pay the invoice from Acme", tags=[TagFactory(owner=owner, name="bills")]
     )
-
-
-def test_staff_search_todos_and_delete_a_selection(page, staff):
-    owner = UserFactory()
-    for title in ("Pay the invoice from Acme", "Chase the invoice from Bolt", "Walk the dog"):
-        TodoFactory(owner=owner, title=title)
+    TodoFactory(owner=owner, title="Chase the invoice from Bolt")
+    TodoFactory(owner=owner, title="Walk the dog")
 
     page.goto("/admin/")
     page.get_by_label("Username").fill(staff.username)
@@ -29,19 +40,30 @@ def test_staff_search_todos_and_delete_a_selection(page, staff):
 
     page.locator("#searchbar").fill("invoice")
     page.get_by_role("button", name="Search").click()
-    rows = page.locator("#result_list tbody tr")
-    expect(rows).to_have_count(2)
+    titles = page.locator("#result_list tbody th a")
+    expect(titles).to_have_count(2)
     expect(page.locator("#result_list")).not_to_contain_text("Walk the dog")
 
-    page.get_by_role(
-        "checkbox", name="Select this object for an action - Pay the invoice from Acme"
-    ).check()
-    page.locator("select[name=action]").select_option(label="Delete selected todos")
-    page.get_by_role("button", name="Go").click()
-    page.get_by_role("button", name=re.compile(r"^Yes, I.m sure$")).click()
+    select_todo(page, "Pay the invoice from Acme")
+    select_todo(page, "Chase the invoice from Bolt")
+    run_action(page, "Mark selected todos as done")
+    expect(page.locator(".messagelist")).to_have_text("Marked 2 todos as done.")
+    # Back on the same search, with the todos done.
+    expect(page.locator("#searchbar")).to_have_value("invoice")
+    assert dict(Todo.objects.values_list("title", "done")) == {
+        "Pay the invoice from Acme": True,
+        "Chase the invoice from Bolt": True,
+        "Walk the dog": False,
+    }
 
-    expect(page.locator(".messagelist")).to_contain_text("Successfully deleted 1 todo.")
-    assert sorted(Todo.objects.values_list("title", flat=True)) == [
-        "Chase the invoice from Bolt",
-        "Walk the dog",
+    select_todo(page, "Pay the invoice from Acme")
+    with page.expect_download() as download_info:
+        run_action(page, "Export selected todos as CSV")
+    download = download_info.value
+    assert download.suggested_filename.startswith("todos-")
+    assert download.suggested_filename.endswith(".csv")
+    with Path(download.path()).open(newline="", encoding="utf-8") as exported:
+        rows = list(csv.DictReader(exported))
+    assert [(row["title"], row["owner"], row["done"], row["tags"]) for row in rows] == [
+        ("Pay the invoice from Acme", "sam", "yes", "bills")
     ]

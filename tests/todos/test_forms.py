@@ -62,6 +62,11 @@ def test_quick_add_needs_only_a_title_and_gets_normal_priority():
     assert form.cleaned_data["tags"] == []
 
 
+def test_new_todo_form_preselects_normal_priority():
+    # A select submits its first option (Low) unless another is selected.
+    assert 'value="2" selected' in str(TodoForm()["priority"])
+
+
 def test_edit_form_shows_the_todos_tags_and_version():
     todo = TodoFactory(tags=[], version=4)
     todo.tags.create(owner=todo.owner, name="home")

@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from todos import seeding
+from users.models import User
 
 DEFAULTS = {"users": 100, "todos_per_user": 20, "tags_per_user": 8, "batch_size": 5_000}
 HEAVY_USER_TODOS = 10_000
@@ -96,6 +97,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         plan = self.plan_from(options)
+        progress = Progress(self.stdout, plan, verbosity=options["verbosity"])
         batch_size = options["batch_size"]
         if batch_size is None or batch_size < 1:
             raise CommandError(f"--batch-size must be at least 1, got {batch_size}.")
@@ -111,7 +113,6 @@ class Command(BaseCommand):
                 "from empty tables, or another --seed or --heavy-user."
             )
 
-        progress = Progress(self.stdout, plan, verbosity=options["verbosity"])
         try:
             counts = seeding.seed(
                 rows, connection=connection, batch_size=batch_size, on_batch=progress.update
@@ -120,7 +121,7 @@ class Command(BaseCommand):
             progress.finish()
             raise CommandError(
                 "Interrupted: the batch in progress was rolled back; "
-                f"committed before it: {format_counts(progress.counts)}.",
+                f"committed before it: {format_counts(progress.counts) or 'nothing'}.",
                 returncode=130,
             ) from None
         progress.finish()
@@ -173,7 +174,7 @@ class Command(BaseCommand):
         )
 
     def check_username(self, username):
-        field = seeding.USERS.model._meta.get_field("username")
+        field = User._meta.get_field("username")
         if len(username) > field.max_length:
             raise CommandError(f"--heavy-user is longer than {field.max_length} characters.")
         try:

@@ -172,7 +172,7 @@ def main():
         "machine": machine(),
         "postgresql": version,
         "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
-        "command": " ".join(command[1:]),
+        "command": " ".join(["manage.py", *command[2:]]),
         "rows": counts,
         "wall_seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds),

@@ -35,30 +35,41 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--users", type=int, default=DEFAULTS["users"], help="Users to create (default 100)."
+            "--users",
+            metavar="N",
+            type=int,
+            default=DEFAULTS["users"],
+            help="Users to create (default 100).",
         )
         todos = parser.add_mutually_exclusive_group()
         todos.add_argument(
             "--todos-per-user",
+            metavar="M",
             type=int,
             help=f"Todos for every user (default {DEFAULTS['todos_per_user']}).",
         )
         todos.add_argument(
             "--todos",
+            metavar="T",
             type=int,
             help="Todos in total, spread unevenly over the users: a few own many, most own few.",
         )
         parser.add_argument(
             "--tags-per-user",
+            metavar="K",
             type=int,
             default=DEFAULTS["tags_per_user"],
             help=f"Tags each user owns (default {DEFAULTS['tags_per_user']}).",
         )
         parser.add_argument(
-            "--seed", type=int, help="Seed of the random data (default: a random one, printed)."
+            "--seed",
+            metavar="S",
+            type=int,
+            help="Seed of the random data (default: a random one, printed).",
         )
         parser.add_argument(
             "--as-of",
+            metavar="DATE",
             type=iso_date,
             help="The day the data is built around, YYYY-MM-DD (default today): todos were "
             "created in the year before it, due dates fall around it.",
@@ -70,6 +81,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--heavy-user-todos",
+            metavar="N",
             type=int,
             help=f"Todos of the --heavy-user (default {HEAVY_USER_TODOS}).",
         )
@@ -80,6 +92,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--batch-size",
+            metavar="B",
             type=int,
             default=DEFAULTS["batch_size"],
             help=f"Rows per transaction (default {DEFAULTS['batch_size']}).",
@@ -151,6 +164,7 @@ class Command(BaseCommand):
             raise CommandError("--heavy-user-todos needs --heavy-user USERNAME.")
         if heavy_user is not None:
             self.check_username(heavy_user)
+            heavy_user_todos = HEAVY_USER_TODOS if heavy_user_todos is None else heavy_user_todos
         if todos and not options["users"]:
             raise CommandError("--todos needs at least one user to spread them over (--users).")
 
@@ -166,11 +180,7 @@ class Command(BaseCommand):
             seed=random.randrange(2**31) if seed is None else seed,
             as_of=as_of,
             heavy_user=heavy_user,
-            heavy_user_todos=(
-                (HEAVY_USER_TODOS if heavy_user_todos is None else heavy_user_todos)
-                if heavy_user
-                else 0
-            ),
+            heavy_user_todos=heavy_user_todos or 0,
         )
 
     def check_username(self, username):

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test browser-tools lint format check-migrations reset lock ci
+.PHONY: help install run serve test browser-tools lint format check-migrations reset bench-seed lock ci
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ check-migrations: install  ## Fail when the models have changes without a migrat
 
 reset: install  ## Drop the local data, migrate, load the demo fixtures
 	$(MANAGE) reset_local_data --no-input
+
+bench-seed: install  ## Benchmark seed: 1,000,000 todos into a scratch PostgreSQL database
+	$(BIN)/python bench/seed.py
 
 lock: install  ## Re-resolve requirements/*.txt from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q --custom-compile-command "make lock" -o requirements/base.txt

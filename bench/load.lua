@@ -31,13 +31,13 @@ local function form(body_fields)
 end
 
 local function next_edit_id(user_index, user)
-  -- Threads take disjoint positions, and each todo is edited once, from the version it was seeded with.
+  -- Threads take disjoint positions; each todo is edited once, from the version it was seeded with.
   local cursor = edit_cursor[user_index] or (id + 1)
-  if cursor > #user.edit_ids then
+  if cursor > #user.edits then
     return nil
   end
   edit_cursor[user_index] = cursor + THREADS
-  return user.edit_ids[cursor]
+  return user.edits[cursor]
 end
 
 function request()
@@ -60,17 +60,17 @@ function request()
     local todo = user.toggle_ids[math.random(#user.toggle_ids)]
     return wrk.format("POST", "/todos/" .. todo .. "/toggle/", post)
   end
-  local todo = next_edit_id(user_index, user)
-  if todo == nil then
+  local edit = next_edit_id(user_index, user)
+  if edit == nil then
     headers["X-Request-ID"] = "detail-" .. tag
     return wrk.format("GET", "/todos/" .. user.toggle_ids[1] .. "/", headers)
   end
   post["X-Request-ID"] = "edit-" .. tag
   local body = form({
     { "title", "edited-" .. tag }, { "description", "" }, { "due_date", "" },
-    { "priority", "3" }, { "tags", "load" }, { "version", "1" },
+    { "priority", "3" }, { "tags", "load" }, { "version", edit[2] },
   })
-  return wrk.format("POST", "/todos/" .. todo .. "/edit/", post, body)
+  return wrk.format("POST", "/todos/" .. edit[1] .. "/edit/", post, body)
 end
 
 function response(status, headers, body)

@@ -70,7 +70,7 @@ def seed(env, users, todos_per_user):
     )
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         rows = conn.execute(
-            "SELECT u.username, array_agg(t.id ORDER BY t.id) FROM users_user u "
+            "SELECT u.username, array_agg(ARRAY[t.id, t.version] ORDER BY t.id) FROM users_user u "
             "JOIN todos_todo t ON t.owner_id = u.id GROUP BY u.id ORDER BY u.id LIMIT %s",
             [users],
         ).fetchall()
@@ -86,14 +86,16 @@ def write_lua_config(path, sessions, todo_ids, run_id, ack_dir):
         "USERS = {",
     ]
     for username, session in sessions.items():
-        ids = todo_ids[username]
-        half = len(ids) // 2
+        todos = todo_ids[username]
+        half = len(todos) // 2
+        edits = ", ".join(f"{{{todo_id}, {version}}}" for todo_id, version in todos[:half])
+        toggles = ", ".join(str(todo_id) for todo_id, _ in todos[half:])
         lines.append(
-            "  {{ cookie = {}, csrf = {}, edit_ids = {{{}}}, toggle_ids = {{{}}} }},".format(
+            "  {{ cookie = {}, csrf = {}, edits = {{{}}}, toggle_ids = {{{}}} }},".format(
                 lua_string(session["cookie"]),
                 lua_string(session["csrf"]),
-                ", ".join(map(str, ids[:half])),
-                ", ".join(map(str, ids[half:])),
+                edits,
+                toggles,
             )
         )
     lines.append("}")

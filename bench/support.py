@@ -50,7 +50,7 @@ def production_env(database_url, **extra):
 
 def manage(env, *args, capture=False):
     result = subprocess.run(
-        [PYTHON, "manage.py", *args],
+        [PYTHON, "manage.py", *map(str, args)],
         cwd=PROJECT_ROOT,
         env=env,
         check=True,

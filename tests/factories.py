@@ -48,6 +48,8 @@ class TodoFactory(DjangoModelFactory):
         "date_between", start_date=datetime.timedelta(days=-30), end_date="+60d"
     )
     done = False
+    # Set here rather than by the model's default so that completed_at, made after it, is later.
+    created_at = factory.LazyFunction(timezone.now)
     completed_at = factory.LazyAttribute(lambda todo: timezone.now() if todo.done else None)
 
     class Meta:

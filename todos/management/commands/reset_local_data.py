@@ -1,24 +1,46 @@
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from .load_demo_data import DEMO_FIXTURES
 
 
 class Command(BaseCommand):
-    help = "Empty the local database, apply every migration and load the demo fixtures."
+    """`make reset`: the local database as a fresh clone has it."""
+
+    help = (
+        "Drop every table of the local database, apply every migration from zero and load the "
+        "demo fixtures. Unlike flush, this also undoes a migration you have since edited."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-input", action="store_false", dest="interactive", help="Do not ask to confirm."
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask to confirm.",
+        )
+        parser.add_argument(
+            "--database", default=DEFAULT_DB_ALIAS, help="The database to reset (default: default)."
         )
 
-    def handle(self, *args, interactive, verbosity, **options):
+    def handle(self, *args, interactive, verbosity, database, **options):
         if not settings.DEBUG:
             raise CommandError("reset_local_data only runs with DEBUG on (local settings).")
         if interactive:
-            answer = input("This deletes every row in the local database. Type 'yes' to go on: ")
+            answer = input("This drops every table in the local database. Type 'yes' to go on: ")
             if answer != "yes":
                 raise CommandError("Reset cancelled.")
-        call_command("migrate", interactive=False, verbosity=verbosity)
-        call_command("flush", interactive=False, verbosity=verbosity)
-        call_command("loaddata", *DEMO_FIXTURES, verbosity=verbosity)
+        self.drop_tables(connections[database], verbosity)
+        call_command("migrate", interactive=False, verbosity=verbosity, database=database)
+        call_command("loaddata", *DEMO_FIXTURES, verbosity=verbosity, database=database)
+
+    def drop_tables(self, connection, verbosity):
+        """Drops every table, django_migrations included, so that migrate starts from zero."""
+        tables = connection.introspection.table_names()
+        with connection.schema_editor() as editor:
+            for table in tables:
+                editor.execute(editor.sql_delete_table % {"table": editor.quote_name(table)})
+        if verbosity >= 1:
+            self.stdout.write(f"Dropped {len(tables)} tables.")

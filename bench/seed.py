@@ -1,0 +1,202 @@
+"""Benchmark `manage.py seed` on the local PostgreSQL: wall time and peak memory.
+
+    .venv/bin/python bench/seed.py            # 10,000 users, 1,000,000 todos with tags
+
+It (re)creates a database of its own (todos_bench_seed), migrates it, then runs the seed command
+as a child process and measures it from outside: wall time with a monotonic clock, peak memory
+as the child's maximum resident set size (wait4). The figures are printed and written as JSON to
+bench/results/. The database is dropped at the end unless --keep is given.
+
+Target (issue 6): under 30 s and under 300 MB on the project's 2-core machine.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TARGET_SECONDS = 30
+TARGET_MEGABYTES = 300
+# Names the seed's database sessions, so that their server processes can be found.
+APPLICATION_NAME = "todos-bench-seed"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="postgres://root@127.0.0.1:5432")
+    parser.add_argument("--database", default="todos_bench_seed")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--todos", type=int, default=1_000_000)
+    parser.add_argument("--tags-per-user", type=int, default=10)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    return parser.parse_args()
+
+
+def recreate_database(server, name):
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(server, name):
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(*arguments):
+    return [sys.executable, str(ROOT / "manage.py"), *arguments]
+
+
+def run_measured(command, env):
+    """Run `command`: its exit code, wall seconds, peak memory (MB) and CPU seconds."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    # wait4 gives this child's own resource usage (RUSAGE_CHILDREN would mix in migrate's).
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+class ServerCpu(threading.Thread):
+    """Samples the CPU time of the seed's PostgreSQL server processes while it runs.
+
+    The server is local, so /proc tells how much of the wall time the database itself worked.
+    """
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.seconds = {}
+        self.finished = threading.Event()
+
+    def run(self):
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            while not self.finished.wait(0.2):
+                pids = connection.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                    [APPLICATION_NAME],
+                ).fetchall()
+                for (pid,) in pids:
+                    self.seconds[pid] = cpu_seconds(pid) or self.seconds.get(pid, 0)
+
+    def total(self):
+        self.finished.set()
+        self.join()
+        return sum(self.seconds.values())
+
+
+def cpu_seconds(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def row_counts(url):
+    tables = ("users_user", "todos_tag", "todos_todo", "todos_todo_tags")
+    with psycopg.connect(url) as connection:
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in tables
+        }
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def server_version(url):
+    with psycopg.connect(url) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def main():
+    args = parse_args()
+    url = f"{args.server}/{args.database}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{url}?application_name={APPLICATION_NAME}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+    }
+    recreate_database(args.server, args.database)
+    try:
+        subprocess.run(manage("migrate", "--no-input", "-v0"), env=env, check=True)
+        command = manage(
+            "seed",
+            f"--users={args.users}",
+            f"--todos={args.todos}",
+            f"--tags-per-user={args.tags_per_user}",
+            f"--seed={args.seed}",
+            *([f"--batch-size={args.batch_size}"] if args.batch_size else []),
+        )
+        load_before = os.getloadavg()
+        server_cpu = ServerCpu(url)
+        server_cpu.start()
+        returncode, seconds, megabytes, client_cpu = run_measured(command, env)
+        server_seconds = server_cpu.total()
+        load_after = os.getloadavg()
+        if returncode:
+            sys.exit(f"seed failed with exit code {returncode}")
+        counts = row_counts(url)
+        version = server_version(url)
+    finally:
+        if not args.keep:
+            drop_database(args.server, args.database)
+
+    rows = sum(counts.values())
+    result = {
+        "benchmark": "seed",
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "postgresql": version,
+        "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+        "command": " ".join(["manage.py", *command[2:]]),
+        "rows": counts,
+        "wall_seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "peak_rss_mb": round(megabytes, 1),
+        "cpu_seconds": {
+            "seed_process": round(client_cpu, 2),
+            "postgresql": round(server_seconds, 2),
+        },
+        "target": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_MEGABYTES},
+        "met": seconds < TARGET_SECONDS and megabytes < TARGET_MEGABYTES,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"seed-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    verdict = "met" if result["met"] else "MISSED"
+    print(
+        f"\n{rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+        f"peak {megabytes:.0f} MB; CPU {client_cpu:.1f} s in the command, "
+        f"{server_seconds:.1f} s in PostgreSQL; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after.\n"
+        f"Target < {TARGET_SECONDS} s and < {TARGET_MEGABYTES} MB: {verdict}. "
+        f"Written to {path.relative_to(ROOT)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -179,10 +179,8 @@ def test_anonymous_visitors_are_sent_to_log_in_and_change_nothing(client, owned,
     before = database_snapshot()
     response = access.request(client, owned)
     assert response.status_code == HTTPStatus.FOUND
-    assert (
-        response.url
-        == f"{reverse('users:login')}?{urlencode({'next': access.url(owned)}, safe='/')}"
-    )
+    next_query = urlencode({"next": access.url(owned)}, safe="/")
+    assert response.url == f"{reverse('users:login')}?{next_query}"
     assert database_snapshot() == before
 
 
@@ -204,7 +202,7 @@ def test_another_user_changes_and_sees_nothing_of_the_owners(client, owned, othe
 
 
 @pytest.mark.parametrize("access", MATRIX, ids=str)
-def test_the_owner_can(client, owned, access):
+def test_the_owners_request_works(client, owned, access):
     client.force_login(owned.user)
     before = database_snapshot()
 

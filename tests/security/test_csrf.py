@@ -121,11 +121,14 @@ def csrf_client(owned):
     return Client(enforce_csrf_checks=True)
 
 
-def submit(client, route, owned, *, token):
-    """Posts the route's form as the browser would, with `token` (or none) as the CSRF token."""
+def submit(client, route, owned, *, token_from):
+    """Posts the route's form as a browser would, with the token `token_from` gives (or none).
+
+    Returns the response and whether anything changed: a row anywhere, or an email sent.
+    """
     if route.signed_in:
         client.force_login(owned.user)
-    token = token(client)
+    token = token_from(client)
     url = route.resolve(client, owned)
     before = database_snapshot(), len(mail.outbox)
     data = route.data if token is None else {**route.data, "csrfmiddlewaretoken": token}
@@ -148,12 +151,14 @@ def test_every_post_url_of_the_app_is_in_the_table():
     assert routes == {route.name for route in ROUTES if not route.name.startswith("admin:")}
 
 
-@pytest.mark.parametrize("token", [no_token, another_sessions_token], ids=["none", "foreign"])
+@pytest.mark.parametrize(
+    "token_from", [no_token, another_sessions_token], ids=["no-token", "another-sessions-token"]
+)
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_a_post_without_a_valid_token_is_refused_and_changes_nothing(
-    csrf_client, owned, route, token
+    csrf_client, owned, route, token_from
 ):
-    response, changed = submit(csrf_client, route, owned, token=token)
+    response, changed = submit(csrf_client, route, owned, token_from=token_from)
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not changed
     assert ("_auth_user_id" in csrf_client.session) == route.signed_in
@@ -162,6 +167,6 @@ def test_a_post_without_a_valid_token_is_refused_and_changes_nothing(
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_the_same_post_with_the_token_of_its_form_is_accepted(csrf_client, owned, route):
     """The control: the refusal above is the missing token's doing, not bad data."""
-    response, changed = submit(csrf_client, route, owned, token=csrf_token)
+    response, changed = submit(csrf_client, route, owned, token_from=csrf_token)
     assert response.status_code == HTTPStatus.FOUND
     assert changed

@@ -149,6 +149,7 @@ ADMIN_QUERIES = [
     "due=%00",
     "owner__id__exact=%00",
     "owner__id__exact=abc",
+    "owner__id__exact=%C2%B2",
     f"owner__id__exact={HUGE}",
     "created_at__year=abc",
     "created_at__year=2026&created_at__month=13",

@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -22,3 +23,17 @@ def other_user(db):
 def user_client(client, user):
     client.force_login(user)
     return client
+
+
+# Property-based tests (tests/security): the same examples on every run so CI is deterministic,
+# no per-example deadline (a request's time depends on the machine), and function-scoped
+# fixtures shared by the examples (each example rolls its own writes back). Another profile can
+# be chosen with --hypothesis-profile.
+settings.register_profile(
+    "suite",
+    deadline=None,
+    max_examples=40,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("suite")

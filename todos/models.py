@@ -15,13 +15,18 @@ class TagQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def named(self, name):
-        """Tags called `name`, whatever its letter case (served by the unique index)."""
-        return self.alias(name_lower=Lower("name")).filter(name_lower=name.lower())
+        """Tags called `name`, whatever its letter case (served by the unique index).
+
+        The database lowers both sides, as the unique index does: Python's str.lower() folds
+        more than SQL's LOWER() (SQLite's folds ASCII only), and where they differ a tag the
+        index calls a duplicate would not be found.
+        """
+        return self.alias(name_lower=Lower("name")).filter(name_lower=Lower(models.Value(name)))
 
     def named_any(self, names):
-        """Tags called any of `names`, whatever their letter case."""
+        """Tags called any of `names`, whatever their letter case (as `named`)."""
         return self.alias(name_lower=Lower("name")).filter(
-            name_lower__in=[name.lower() for name in names]
+            name_lower__in=[Lower(models.Value(name)) for name in names]
         )
 
     def with_todo_counts(self):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from .admin_tools import EstimatedCountPaginator, count_subquery
+from .admin_tools import CheckedChangeListMixin, EstimatedCountPaginator, count_subquery
 from .models import Priority, Tag, Todo
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -100,7 +100,8 @@ class TagFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         tags = Tag.objects.all()
         owner = request.GET.get("owner__id__exact", "")
-        if owner.isdigit():
+        # isdigit() alone lets "²" and numbers past bigint through to the database.
+        if owner.isascii() and owner.isdigit() and len(owner) < 19:
             tags = tags.filter(owner_id=owner)
         names = (
             tags.values(key=Lower("name"))
@@ -112,6 +113,11 @@ class TagFilter(admin.SimpleListFilter):
         if selected and selected.lower() not in {key for key, _ in choices}:
             choices.append((selected.lower(), selected))
         return choices
+
+    def value(self):
+        # No tag name holds NUL, and PostgreSQL refuses to compare text holding one.
+        value = super().value()
+        return value.replace("\x00", "") if value else value
 
     def queryset(self, request, queryset):
         if self.value():
@@ -202,7 +208,7 @@ class _Echo:
 
 
 @admin.register(Todo)
-class TodoAdmin(admin.ModelAdmin):
+class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     form = TodoAdminForm
     list_display = ("title", "owner", "done", "priority", "due_date", "created_at", "tag_names")
     list_filter = (
@@ -285,7 +291,7 @@ class TodoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ("name", "owner", "todo_count")
     list_select_related = ("owner",)
     # Ends with the primary key so the admin adds no other tie-breaker: served by tag_name_idx.

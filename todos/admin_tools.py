@@ -1,7 +1,11 @@
 """Admin helpers that keep changelists quick on tables with millions of rows."""
 
 import datetime
+from contextlib import suppress
 
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models.query import QuerySet
@@ -118,3 +122,23 @@ def _periods(first, last, kind):
             yield first + datetime.timedelta(days=offset)
     else:
         raise ValueError(f"Unknown date hierarchy level {kind!r}")
+
+
+class CheckedChangeList(ChangeList):
+    """Lookups the database cannot be asked (a year past 9999) become Django's "?e=1" page."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+            with suppress(EmptyResultSet):
+                queryset.query.get_compiler(queryset.db).as_sql()  # compiles, runs nothing
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
+
+
+class CheckedChangeListMixin:
+    """For a ModelAdmin: hostile changelist parameters get the admin's error page, not a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList

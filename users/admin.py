@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from todos.admin import todo_changelist_url
-from todos.admin_tools import EstimatedCountPaginator, count_subquery
+from todos.admin_tools import CheckedChangeListMixin, EstimatedCountPaginator, count_subquery
 from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
 from todos.models import Todo
 
@@ -86,7 +86,7 @@ class RecentTodoInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(CheckedChangeListMixin, auth_admin.UserAdmin):
     form = UserChangeForm
     fieldsets = (
         *auth_admin.UserAdmin.fieldsets,

@@ -223,7 +223,7 @@ def test_counts_are_for_the_search_and_tag_whatever_the_status(user_client, user
     TodoFactory.create_batch(3, owner=user, title="report", tags=[work])
     TodoFactory.create_batch(2, owner=user, title="report", tags=[work], completed=True)
     TodoFactory.create_batch(4, owner=user, title="report")  # untagged
-    TodoFactory(owner=user, title="other", tags=[work])
+    TodoFactory(owner=user, title="other", description="", tags=[work])
 
     response = get(user_client, "q=report&tag=work&status=completed")
 

@@ -135,3 +135,14 @@ def test_request_log_line_has_the_request_id_and_no_secrets(client, user, passwo
     logged = json.dumps(record.__dict__, default=str)
     assert password not in logged
     assert client.cookies["sessionid"].value not in logged
+
+
+@pytest.mark.django_db
+def test_a_refused_csrf_token_gets_the_sites_own_403_page(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(reverse("todos:create"), {"title": "No token"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    content = response.content.decode()
+    assert "This form has expired" in content
+    assert "css/app.css" in content

@@ -101,7 +101,8 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     """
 
     def get_queryset(self):
-        return self.list_options.listed(super().get_queryset(), self.request.user)
+        todos = super().get_queryset().prefetch_related(None).with_tag_list()
+        return self.list_options.listed(todos, self.request.user)
 
     def get_paginate_by(self, queryset):
         return self.list_options.per_page

@@ -53,27 +53,30 @@ WITH {me},
 counts AS MATERIALIZED (
     SELECT count(*) FILTER (WHERE NOT t.done) AS active, count(*) FILTER (WHERE t.done) AS done
     FROM todos_todo t WHERE t.owner_id = (SELECT id FROM me) {matching}
-)
-SELECT c.active, c.done,
-       (SELECT array_agg(name ORDER BY name) FROM todos_tag WHERE owner_id = me.id) AS user_tags,
-       p.id, p.title, p.done, p.due_date, p.priority, p.tags
-FROM me CROSS JOIN counts c LEFT JOIN LATERAL (
-    SELECT t.id, t.title, t.done, t.due_date, t.priority, t.created_at, {tag_names} AS tags
+),
+user_tags AS (
+    SELECT array_agg(name ORDER BY name) AS names
+    FROM todos_tag WHERE owner_id = (SELECT id FROM me)
+),
+page AS MATERIALIZED (
+    SELECT t.id, t.title, t.done, t.due_date, t.priority, t.created_at
     FROM todos_todo t
-    WHERE t.owner_id = me.id {matching} {status}
+    WHERE t.owner_id = (SELECT id FROM me) {matching} {status}
     ORDER BY {order}
     LIMIT {page_size}
     -- A page past the end is the last page, as in the app.
-    OFFSET {page_size} * (LEAST(%(page)s,
-        GREATEST(1, ceil((c.active + c.done {status_total}) / {page_size}.0)::int)) - 1)
-) p ON true
-ORDER BY {outer_order}
+    OFFSET {page_size} * (LEAST(%(page)s, GREATEST(1, ceil(
+        (SELECT active + done {status_total} FROM counts) / {page_size}.0)::int)) - 1)
+)
+SELECT c.active, c.done, u.names, t.id, t.title, t.done, t.due_date, t.priority, {tag_names}
+FROM me CROSS JOIN counts c CROSS JOIN user_tags u LEFT JOIN page t ON true
+ORDER BY {order}
 """
 SEARCH_SQL = "AND (t.title ILIKE %(like)s OR t.description ILIKE %(like)s)"
 TAG_SQL = """AND t.id IN (
     SELECT l.todo_id FROM todos_todo_tags l JOIN todos_tag g ON g.id = l.tag_id
     WHERE g.owner_id = (SELECT id FROM me) AND lower(g.name) = lower(%(tag)s))"""
-STATUS_TOTALS = {"all": "", "active": "- c.done", "completed": "- c.active"}
+STATUS_TOTALS = {"all": "", "active": "- done", "completed": "- active"}
 
 DETAIL_SQL = """
 WITH {me}
@@ -171,7 +174,6 @@ def list_page(start_response, params, query):
         status=STATUSES[status],
         status_total=STATUS_TOTALS[status],
         order=ORDERS[sort],
-        outer_order=ORDERS[sort].replace("t.", "p."),
         tag_names=TAG_NAMES,
         page_size=PAGE_SIZE,
     )

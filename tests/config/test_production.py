@@ -135,3 +135,14 @@ def test_request_log_line_has_the_request_id_and_no_secrets(client, user, passwo
     logged = json.dumps(record.__dict__, default=str)
     assert password not in logged
     assert client.cookies["sessionid"].value not in logged
+
+
+def test_templates_are_compiled_once_per_process():
+    """DEBUG off gives Django's cached template loader: nothing is parsed per request."""
+    code = (
+        "import django; django.setup(); from django.template import engines; "
+        "print(engines['django'].engine.loaders[0][0])"
+    )
+    result = run_production(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.template.loaders.cached.Loader"

@@ -307,6 +307,18 @@ def test_date_hierarchy_drills_down_to_the_days_of_a_month(admin_client):
     assert hierarchy_links(response, "day") == {9, 10, 11}
 
 
+def test_date_hierarchy_of_a_search_spans_the_whole_table(admin_client):
+    TodoFactory(title="old", created_at=datetime.datetime(2023, 5, 1, tzinfo=datetime.UTC))
+    TodoFactory(title="new", created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(TODO_CHANGELIST, {"q": "new"})
+    assert listed_titles(response) == {"new"}
+    assert hierarchy_links(response, "year") == {2023, 2024, 2025}
+    bounds = [query["sql"] for query in queries if "MIN(" in query["sql"]]
+    assert bounds
+    assert not [sql for sql in bounds if "LIKE" in sql]
+
+
 def test_date_hierarchy_of_an_empty_list_offers_no_dates(admin_client):
     response = admin_client.get(TODO_CHANGELIST)
     assert hierarchy_links(response, "year") == set()

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test browser-tools lint format check-migrations reset bench-seed lock ci
+.PHONY: help install run serve test browser-tools lint format check-migrations reset bench-seed bench lock ci
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ reset: install  ## Drop the local data, migrate, load the demo fixtures
 
 bench-seed: install  ## Benchmark seed: 1,000,000 todos into a scratch PostgreSQL database
 	$(BIN)/python bench/seed.py
+
+# Not part of `make test`: about six minutes, a scratch PostgreSQL database and wrk (Debian).
+bench: install  ## Benchmark suite: the app beside a raw-SQL floor on 1,000,000 todos (BENCH_ARGS=--reuse)
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 lock: install  ## Re-resolve requirements/*.txt from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q --custom-compile-command "make lock" -o requirements/base.txt

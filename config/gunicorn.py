@@ -11,8 +11,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_coun
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 5000
+# Recycle workers now and then so a slow leak cannot grow without bound (0: never; the benchmark
+# sets that, or the floor's workers would restart every few seconds of its load).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
 # Requests are logged by config.request_context.RequestIdMiddleware (JSON, with the request id).
 accesslog = None

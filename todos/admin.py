@@ -8,16 +8,26 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef
+from django.db.models import Count, F, Min, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .admin_tools import CheckedChangeListMixin, EstimatedCountPaginator, count_subquery
+from users.models import User
+
+from .admin_tools import (
+    CheckedChangeListMixin,
+    EstimatedCountPaginator,
+    count_subquery,
+    most_common_values,
+)
 from .models import Priority, Tag, Todo
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -96,23 +106,41 @@ class TagFilter(admin.SimpleListFilter):
     title = "tag"
     parameter_name = "tag"
     max_choices = 20
+    # From this many tags, the most common names come from PostgreSQL's statistics: counting
+    # them took 60 ms of every changelist view over 100,000 tags.
+    estimated_from = 10_000
 
     def lookups(self, request, model_admin):
-        tags = Tag.objects.all()
         owner = request.GET.get("owner__id__exact", "")
         # isdigit() alone lets "²" and numbers past bigint through to the database.
         if owner.isascii() and owner.isdigit() and len(owner) < 19:
-            tags = tags.filter(owner_id=owner)
+            choices = self.counted_names(Tag.objects.filter(owner_id=owner))
+        else:
+            choices = self.common_names() or self.counted_names(Tag.objects.all())
+        selected = self.value()
+        if selected and selected.lower() not in {key for key, _ in choices}:
+            choices.append((selected.lower(), selected))
+        return choices
+
+    def counted_names(self, tags):
+        """The most common names among `tags`, counted: (lowercase name, a spelling) pairs."""
         names = (
             tags.values(key=Lower("name"))
             .annotate(label=Min("name"), owners=Count("id"))
             .order_by("-owners", "key")[: self.max_choices]
         )
-        choices = [(name["key"], name["label"]) for name in names]
-        selected = self.value()
-        if selected and selected.lower() not in {key for key, _ in choices}:
-            choices.append((selected.lower(), selected))
-        return choices
+        return [(name["key"], name["label"]) for name in names]
+
+    def common_names(self):
+        """The most common names by the statistics of the unique index on LOWER(name), or []."""
+        names = most_common_values(
+            Tag,
+            "todos_tag_name_unique_per_owner_ci",
+            "lower",
+            limit=self.max_choices,
+            min_rows=self.estimated_from,
+        )
+        return [(name, name) for name in names]
 
     def value(self):
         # No tag name holds NUL, and PostgreSQL refuses to compare text holding one.
@@ -200,6 +228,14 @@ def _iso(value):
     return value.isoformat() if value else ""
 
 
+def search_words(search_term):
+    """The words of an admin search, quoted phrases kept whole, as Django's search splits them."""
+    for word in smart_split(search_term):
+        if word.startswith(('"', "'")) and word[0] == word[-1]:
+            word = unescape_string_literal(word)
+        yield word
+
+
 class _Echo:
     """A file-like object for csv.writer that hands each written line back instead of storing."""
 
@@ -219,6 +255,9 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
         TagFilter,
     )
     list_select_related = ("owner",)
+    # The admin renders its rows slowly (a millisecond or so each on this machine): at 100 a page
+    # the rows were two thirds of the changelist's time.
+    list_per_page = 50
     search_fields = ("title", "description", "owner__username")
     search_help_text = "Searches titles, descriptions and owners' usernames."
     date_hierarchy = "created_at"
@@ -239,11 +278,36 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        return super().get_queryset(request).with_tag_list()
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word in the title, the description or the owner's username, as Django searches.
+
+        The username is matched in a subquery (owner IN the matching users), not through a join
+        to users as Django's search does: on the todos table alone PostgreSQL reads the newest
+        todos first and stops, for the page, the capped count and the date hierarchy's first
+        and last dates alike, where the join made it read all million todos (2 s a view).
+        """
+        for word in search_words(search_term):
+            owners = User.objects.filter(username__icontains=word)
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(owner__in=owners)
+            )
+        return queryset, False
+
+    def action_checkbox(self, obj):
+        """Django's checkbox, written out: its widget templates took a third of the page's time."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     @admin.display(description="tags")
     def tag_names(self, todo):
-        return ", ".join(tag.name for tag in todo.tags.all())
+        return ", ".join(tag.name for tag in todo.tag_list)
 
     def save_model(self, request, obj, form, change):
         if not change or "done" in form.changed_data:

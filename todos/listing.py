@@ -168,3 +168,16 @@ def list_url(params):
     """The list page with the list parameters of `params`: where actions send the user back."""
     query = list_query(params).urlencode()
     return reverse("todos:list") + (f"?{query}" if query else "")
+
+
+def tag_link_prefix(params):
+    """The start of a link to this list filtered by another tag, for its name to follow.
+
+    Every list parameter of `params` but the tag and the page is kept, as {% querystring
+    tag=... page=None %} keeps them; built once per page rather than once per tag shown.
+    """
+    kept = list_query(params)
+    for name in ("tag", "page"):
+        kept.pop(name, None)
+    query = kept.urlencode()
+    return f"?{query}&tag=" if query else "?tag="

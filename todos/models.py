@@ -108,6 +108,14 @@ class TodoQuerySet(models.QuerySet):
             return self.filter(tags__in=tags.filter(owner=models.OuterRef("owner")))
         return self.filter(tags__in=tags.filter(owner=owner))
 
+    def with_tag_list(self):
+        """These todos with `tag_list`: each one's tags by name, as a plain list.
+
+        One query for all of them, as prefetch_related("tags") runs, but without building a
+        related manager and a queryset per todo: a fifth of a 25-todo list page's time.
+        """
+        return self.prefetch_related(models.Prefetch("tags", to_attr="tag_list"))
+
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.active().filter(due_date__lt=today)
@@ -143,8 +151,11 @@ class Priority(models.IntegerChoices):
 class Todo(models.Model):
     Priority = Priority
 
+    # No index of its own: todo_owner_created_idx starts with the owner and serves every lookup
+    # by owner. A second, narrower one cost every insert and misled the planner into sorting a
+    # user's whole list for deep pages instead of reading it in order from the composite index.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", db_index=False
     )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     description = models.TextField(blank=True)

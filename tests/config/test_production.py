@@ -146,3 +146,14 @@ def test_a_refused_csrf_token_gets_the_sites_own_403_page(user):
     content = response.content.decode()
     assert "This form has expired" in content
     assert "css/app.css" in content
+
+
+def test_templates_are_compiled_once_per_process():
+    """DEBUG off gives Django's cached template loader: nothing is parsed per request."""
+    code = (
+        "import django; django.setup(); from django.template import engines; "
+        "print(engines['django'].engine.loaders[0][0])"
+    )
+    result = run_production(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.template.loaders.cached.Loader"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from todos import admin as todos_admin
 from todos.admin import TagFilter
-from todos.admin_tools import EstimatedCountPaginator, _periods
+from todos.admin_tools import EstimatedCountPaginator, MoreThan, _periods
 from todos.models import Priority, Tag, Todo
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,9 @@ TODO_CHANGELIST = reverse("admin:todos_todo_changelist")
 TAG_CHANGELIST = reverse("admin:todos_tag_changelist")
 # On PostgreSQL the paginator first asks pg_class for an estimate, then counts small tables.
 ESTIMATE_QUERIES = 1 if connection.vendor == "postgresql" else 0
+# On PostgreSQL the tag filter first asks the statistics for the common names, then counts them
+# in small tables.
+STATISTICS_QUERIES = 1 if connection.vendor == "postgresql" else 0
 
 
 def todo_change_url(todo):
@@ -97,9 +100,9 @@ def test_changelist_runs_a_constant_number_of_queries(
     create_tagged_todos(size)
     # session, user, savepoint, tag filter choices, count, page, tags of the page, date range,
     # savepoint release
-    with django_assert_num_queries(9 + ESTIMATE_QUERIES):
+    with django_assert_num_queries(9 + ESTIMATE_QUERIES + STATISTICS_QUERIES):
         response = admin_client.get(TODO_CHANGELIST)
-    assert len(response.context["cl"].result_list) == size
+    assert len(response.context["cl"].result_list) == min(size, todos_admin.TodoAdmin.list_per_page)
 
 
 def test_changelist_is_newest_first(admin_client):
@@ -128,6 +131,27 @@ def test_search_finds_title_description_and_owner(admin_client, query, field):
     TodoFactory(title="Something else", description="Nothing to see")
     response = admin_client.get(TODO_CHANGELIST, {"q": query})
     assert listed_titles(response) == {match.title}
+
+
+def test_search_needs_every_word_in_some_field_and_keeps_quoted_phrases(admin_client):
+    gardener = UserFactory(username="gardener")
+    TodoFactory(owner=gardener, title="Water the plants")
+    TodoFactory(owner=gardener, title="Plants, water them")
+    TodoFactory(owner=UserFactory(username="cook"), title="Water the plants too")
+
+    def found(term):
+        return listed_titles(admin_client.get(TODO_CHANGELIST, {"q": term}))
+
+    assert found("plants gardener") == {"Water the plants", "Plants, water them"}
+    assert found('"the plants" gardener') == {"Water the plants"}
+    assert found("plants nobody") == set()
+
+
+def test_search_matches_the_owner_without_joining_the_users(admin_client):
+    TodoFactory(owner=UserFactory(username="gardener"))
+    response = admin_client.get(TODO_CHANGELIST, {"q": "garden"})
+    assert response.context["cl"].result_count == 1
+    assert '"owner_id" IN (SELECT' in str(response.context["cl"].queryset.query)
 
 
 def test_done_filter(admin_client):
@@ -204,6 +228,23 @@ def test_tag_filter_offers_the_most_common_names_only(admin_client, monkeypatch)
     assert tag_choices(admin_client) == ["work", "home"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_stats is PostgreSQL's")
+def test_tag_filter_over_many_tags_takes_the_common_names_from_the_statistics(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(TagFilter, "estimated_from", 0)
+    monkeypatch.setattr(TagFilter, "max_choices", 2)
+    for name, owners in (("Work", 3), ("home", 2), ("rare", 1)):
+        for _ in range(owners):
+            TagFactory(name=name)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE todos_tag")
+    with CaptureQueriesContext(connection) as queries:
+        choices = tag_choices(admin_client)
+    assert choices == ["work", "home"]
+    assert not [query for query in queries if "GROUP BY" in query["sql"]]
+
+
 def test_tag_filter_offers_the_owners_tags_when_the_list_shows_one_owner(admin_client):
     alice = UserFactory()
     TagFactory(owner=alice, name="Garden")
@@ -264,6 +305,18 @@ def test_date_hierarchy_drills_down_to_the_days_of_a_month(admin_client):
     TodoFactory(title="11th", created_at=datetime.datetime(2025, 3, 11, tzinfo=datetime.UTC))
     response = admin_client.get(TODO_CHANGELIST, {"created_at__year": 2025, "created_at__month": 3})
     assert hierarchy_links(response, "day") == {9, 10, 11}
+
+
+def test_date_hierarchy_of_a_search_spans_the_whole_table(admin_client):
+    TodoFactory(title="old", created_at=datetime.datetime(2023, 5, 1, tzinfo=datetime.UTC))
+    TodoFactory(title="new", created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(TODO_CHANGELIST, {"q": "new"})
+    assert listed_titles(response) == {"new"}
+    assert hierarchy_links(response, "year") == {2023, 2024, 2025}
+    bounds = [query["sql"] for query in queries if "MIN(" in query["sql"]]
+    assert bounds
+    assert not [sql for sql in bounds if "LIKE" in sql]
 
 
 def test_date_hierarchy_of_an_empty_list_offers_no_dates(admin_client):
@@ -746,9 +799,42 @@ def test_narrowed_querysets_are_counted_exactly(narrow):
     TodoFactory(title="Other")
     if connection.vendor == "postgresql":
         analyze_todos()
-    count, queries = count_queries(AlwaysEstimate(narrow(Todo.objects.all()), 10))
+    count, _ = count_queries(AlwaysEstimate(narrow(Todo.objects.all()), 10))
     assert count == narrow(Todo.objects.all()).count()
-    assert not [sql for sql in queries if "pg_class" in sql]
+    assert not isinstance(count, MoreThan)
+
+
+class CountsTwoPages(AlwaysEstimate):
+    counted_pages = 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class is PostgreSQL's")
+def test_a_filtered_count_on_a_large_table_stops_after_a_few_pages():
+    TodoFactory.create_batch(6, title="Buy milk")
+    TodoFactory(title="Other")
+    analyze_todos()
+    count, queries = count_queries(CountsTwoPages(Todo.objects.search("milk"), 2))
+    assert isinstance(count, MoreThan)
+    assert str(count) == "more than 4"
+    assert count == 5  # the fewest there are
+    assert "LIMIT 5" in queries[-1]
+    # Within the pages counted, the count is exact.
+    assert CountsTwoPages(Todo.objects.search("other"), 2).count == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class is PostgreSQL's")
+def test_a_searched_changelist_on_a_large_table_says_how_many_it_counted(admin_client, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
+    monkeypatch.setattr(EstimatedCountPaginator, "counted_pages", 1)
+    TodoFactory.create_batch(todos_admin.TodoAdmin.list_per_page + 1, title="Buy milk")
+    analyze_todos()
+    response = admin_client.get(TODO_CHANGELIST, {"q": "milk"})
+    content = response.content.decode()
+    per_page = todos_admin.TodoAdmin.list_per_page
+    assert f"more than {per_page} results" in content
+    assert f"more than {per_page} todos" in content
+    assert len(response.context["cl"].result_list) == per_page
+    assert response.context["cl"].paginator.num_pages == 2
 
 
 def test_a_list_is_counted_by_its_length():

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("todos:list")
 # Session, user, the counts (which give the paginator its total too), the page of todos, their
-# tags, the user's tags for the filter; plus the savepoint and release of ATOMIC_REQUESTS.
-LIST_QUERIES = 8
+# tags, the user's tags for the filter; the page is read-only, so no ATOMIC_REQUESTS savepoint.
+LIST_QUERIES = 6
 
 
 def listed(response):
@@ -246,6 +246,15 @@ def test_overdue_todos_are_marked(user_client, user):
 def test_each_todos_tags_are_shown_as_filter_links(user_client, user):
     TodoFactory(owner=user, tags=[TagFactory(owner=user, name="home")])
     assert b'class="tag" href="?tag=home"' in get(user_client).content
+
+
+def test_a_tag_link_keeps_the_other_parameters_and_goes_to_the_first_page(user_client, user):
+    tags = [TagFactory(owner=user, name="work"), TagFactory(owner=user, name="r&d team")]
+    TodoFactory.create_batch(12, owner=user, title="milk", tags=tags)
+    content = get(user_client, "status=active&q=milk&tag=work&page=2&per_page=10").content
+    kept = b"?status=active&amp;q=milk&amp;per_page=10&amp;tag="
+    assert b'class="tag" href="' + kept + b'r%26d%20team"' in content
+    assert b'class="tag" href="' + kept + b'work"' in content
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from todos.listing import (
     ListStatus,
     list_defaults_for,
     list_url,
+    tag_link_prefix,
 )
 
 
@@ -115,3 +116,13 @@ def test_list_url_keeps_only_the_list_parameters():
     url = list_url(QueryDict("status=active&q=a+b&csrfmiddlewaretoken=x&page=2&next=//evil"))
     assert url == "/todos/?status=active&q=a+b&page=2"
     assert list_url(QueryDict("")) == "/todos/"
+
+
+def test_tag_link_prefix_keeps_the_list_parameters_but_the_tag_and_the_page():
+    params = QueryDict("status=active&q=a+b&tag=work&page=3&per_page=10&next=//evil")
+    assert tag_link_prefix(params) == "?status=active&q=a+b&per_page=10&tag="
+
+
+def test_tag_link_prefix_of_an_unfiltered_list_is_the_tag_alone():
+    assert tag_link_prefix(QueryDict("")) == "?tag="
+    assert tag_link_prefix(QueryDict("tag=work&page=2")) == "?tag="

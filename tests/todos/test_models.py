@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
@@ -157,3 +157,38 @@ def test_tags_named_any_ignores_case_and_counts_open_and_done_todos():
     assert list(Tag.objects.for_user(owner).named_any(["HOME", "other"])) == [home]
     counted = {tag.name: (tag.open_count, tag.done_count) for tag in Tag.objects.with_todo_counts()}
     assert counted == {"Home": (1, 1), "work": (0, 0)}
+
+
+def index_columns(table):
+    """The columns of each index of `table`."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # Django's SQLite introspection cannot parse this table's check constraints.
+            cursor.execute(f'PRAGMA index_list("{table}")')
+            names = [row[1] for row in cursor.fetchall()]
+            columns = []
+            for name in names:
+                cursor.execute(f'PRAGMA index_info("{name}")')
+                columns.append(tuple(row[2] for row in cursor.fetchall()))
+            return columns
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return [tuple(c["columns"]) for c in constraints.values() if c["index"]]
+
+
+def test_no_index_on_todos_is_the_start_of_another():
+    """Such an index costs every write and serves nothing the longer one does not."""
+    indexes = index_columns(Todo._meta.db_table)
+    assert ("owner_id", "created_at", "id") in indexes
+    for short in indexes:
+        for long in indexes:
+            assert len(short) >= len(long) or long[: len(short)] != short, (short, long)
+
+
+def test_with_tag_list_gives_each_todo_its_tags_by_name():
+    user = UserFactory()
+    home, work = TagFactory(owner=user, name="home"), TagFactory(owner=user, name="work")
+    tagged = TodoFactory(owner=user, tags=[work, home])
+    untagged = TodoFactory(owner=user)
+    todos = {todo.pk: todo for todo in Todo.objects.with_tag_list()}
+    assert todos[tagged.pk].tag_list == [home, work]
+    assert todos[untagged.pk].tag_list == []

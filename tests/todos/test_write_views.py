@@ -290,6 +290,16 @@ def test_detail_shows_the_todo_with_its_tags(user_client, user):
     assert b'href="/todos/?q=see"' in response.content
 
 
+def test_detail_reads_in_four_queries_and_no_transaction(
+    user_client, user, django_assert_num_queries
+):
+    todo = TodoFactory(owner=user, tags=TagFactory.create_batch(3, owner=user))
+    # Session, user, the todo, its tags: a read-only page skips ATOMIC_REQUESTS' savepoint.
+    with django_assert_num_queries(4):
+        response = user_client.get(reverse("todos:detail", args=[todo.pk]))
+    assert response.status_code == HTTPStatus.OK
+
+
 def test_delete_asks_first_then_deletes(user_client, todo):
     url = reverse("todos:delete", args=[todo.pk])
     response = user_client.get(url)

@@ -43,12 +43,22 @@ class RequestIdMiddleware:
                     "path": loggable_path(request),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": getattr(getattr(request, "user", None), "pk", None),
+                    "user_id": loaded_user_id(request),
                 },
             )
             return response
         finally:
             request_id_var.reset(token)
+
+
+def loaded_user_id(request):
+    """The user's id if the request already loaded the user, without a query of its own.
+
+    Asking request.user here would read the session and the user for every request, static
+    files included, and fail outside the 503 handling while the database is down.
+    """
+    user = request.__dict__.get("_cached_user")  # set by django.contrib.auth.get_user
+    return getattr(user, "pk", None)
 
 
 def loggable_path(request):

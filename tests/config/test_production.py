@@ -10,9 +10,12 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from config.request_context import RequestIdMiddleware
 from config.views import handle_server_error
 from tests.config.test_settings import production_environment
 
@@ -157,3 +160,27 @@ def test_templates_are_compiled_once_per_process():
     result = run_production(["-c", code])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.template.loaders.cached.Loader"
+
+
+def test_the_request_log_never_loads_the_user_itself(rf, caplog):
+    # Loading it would cost every request a session and user query, and raise outside the 503
+    # handling while the database is down.
+    def database_down():
+        raise OperationalError("down")
+
+    request = rf.get("/static/css/app.css")
+    request.user = SimpleLazyObject(database_down)
+    middleware = RequestIdMiddleware(lambda request: HttpResponse("ok"))
+    with caplog.at_level(logging.INFO, logger="config.requests"):
+        response = middleware(request)
+    assert response.status_code == HTTPStatus.OK
+    [record] = [r for r in caplog.records if r.name == "config.requests"]
+    assert record.user_id is None
+
+
+@pytest.mark.django_db
+def test_the_request_log_names_the_signed_in_user(user_client, user, caplog):
+    with caplog.at_level(logging.INFO, logger="config.requests"):
+        user_client.get(reverse("todos:list"))
+    [record] = [r for r in caplog.records if r.name == "config.requests"]
+    assert record.user_id == user.pk

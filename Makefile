@@ -80,7 +80,7 @@ reset: install  ## Drop the local data, migrate, load the demo fixtures
 bench-seed: install  ## Benchmark seed: 1,000,000 todos into a scratch PostgreSQL database
 	$(BIN)/python bench/seed.py
 
-# Not part of `make test`: about six minutes, a scratch PostgreSQL database and wrk (Debian).
+# Not part of `make test`: about five minutes, a scratch PostgreSQL database and wrk (Debian).
 bench: install  ## Benchmark suite: the app beside a raw-SQL floor on 1,000,000 todos (BENCH_ARGS=--reuse)
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 

@@ -1,6 +1,6 @@
 """The benchmark suite: the app beside a raw-SQL floor on a million todos (`make bench`).
 
-    .venv/bin/python bench/bench.py              # everything: about 6 minutes
+    .venv/bin/python bench/bench.py              # everything: about five minutes
     .venv/bin/python bench/bench.py --reuse      # keep and reuse the seeded database
     .venv/bin/python bench/bench.py --reuse --pages list,detail --duration 5
 
@@ -13,9 +13,10 @@
    plans of the list's queries).
 4. Serves the app (production settings) and the floor (bench/floor.py: one SQL query per page)
    under the same gunicorn settings, 2 sync workers each, on 127.0.0.1; checks that both show
-   the same rows; then per page a warm-up and `wrk -t2 -c8` for --duration seconds on each,
-   the app then the floor, as the benchmark user (the admin pages as a staff user, app only).
-5. Prints requests/s, p50 and p99, queries, bytes and the app/floor ratio, PASS or MISS per
+   the same rows; then per page a warm-up, `wrk -t2 -c8` for --duration seconds and one
+   connection for --alone seconds on each, the app then the floor, as the benchmark user (the
+   admin pages as a staff user, app only). Worker recycling is off for both.
+5. Prints requests/s, p50 and p99, queries, bytes and the floor/app ratio, PASS or MISS per
    target, and writes it all as JSON to bench/results/.
 
 Everything binds to 127.0.0.1 and every load run stops by itself after --duration seconds.

@@ -41,11 +41,19 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.seed import APPLICATION_NAME, ServerCpu, machine, run_measured, server_version
+from bench.seed import (
+    APPLICATION_NAME,
+    ServerCpu,
+    machine,
+    run_measured,
+    seed_figures,
+    server_version,
+)
 from bench.support import (
     PROJECT_ROOT,
     PYTHON,
     collected_static,
+    drop_database,
     gunicorn,
     log_in_sessions,
     manage,
@@ -152,15 +160,6 @@ def main():
 # Databases -----------------------------------------------------------------------------------
 
 
-def admin_connection():
-    return psycopg.connect(postgres_url("postgres"), autocommit=True)
-
-
-def drop_database(name):
-    with admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def is_seeded(url):
     try:
         with psycopg.connect(url) as connection:
@@ -237,15 +236,7 @@ def seed_database(database):
             " + (SELECT count(*) FROM todos_todo) + (SELECT count(*) FROM todos_todo_tags)"
         ).fetchone()[0]
     return {
-        "command": " ".join(["manage.py", *command[2:]]),
-        "rows": rows,
-        "wall_seconds": round(seconds, 2),
-        "rows_per_second": round(rows / seconds),
-        "peak_rss_mb": round(megabytes, 1),
-        "cpu_seconds": {
-            "seed_process": round(client_cpu, 2),
-            "postgresql": round(postgresql_cpu, 2),
-        },
+        **seed_figures(command, rows, rows, seconds, megabytes, client_cpu, postgresql_cpu),
         "load_average_1m_before": round(load_before, 2),
         "vacuum_analyze_s": round(time.monotonic() - started, 2),
     }

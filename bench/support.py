@@ -26,9 +26,14 @@ def postgres_url(database):
     return f"{PG_SERVER}/{database}"
 
 
-def recreate_database(name):
-    with psycopg.connect(postgres_url("postgres"), autocommit=True) as conn:
+def drop_database(name, server=PG_SERVER):
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def recreate_database(name, server=PG_SERVER):
+    drop_database(name, server)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 

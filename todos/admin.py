@@ -32,33 +32,22 @@ from .models import Priority, Tag, Todo
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = (
-    "id",
-    "title",
-    "description",
-    "owner",
-    "done",
-    "completed_at",
-    "priority",
-    "due_date",
-    "created_at",
-    "updated_at",
-    "version",
-    "tags",
+# (column, field) pairs; the tags column comes last, from a query per chunk.
+CSV_COLUMNS = (
+    ("id", "pk"),
+    ("title", "title"),
+    ("description", "description"),
+    ("owner", "owner__username"),
+    ("done", "done"),
+    ("completed_at", "completed_at"),
+    ("priority", "priority"),
+    ("due_date", "due_date"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+    ("version", "version"),
 )
-CSV_FIELDS = (
-    "pk",
-    "title",
-    "description",
-    "owner__username",
-    "done",
-    "completed_at",
-    "priority",
-    "due_date",
-    "created_at",
-    "updated_at",
-    "version",
-)
+CSV_HEADER = (*(column for column, _ in CSV_COLUMNS), "tags")
+CSV_FIELDS = tuple(field for _, field in CSV_COLUMNS)
 CSV_CHUNK_SIZE = 2000
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.config.test_settings import production_environment
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PRINT_EMAIL_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND,"
@@ -13,9 +15,7 @@ PRINT_EMAIL_SETTINGS = (
 )
 
 
-def email_settings(settings_module, **environ):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
-    env.update(environ, DJANGO_SETTINGS_MODULE=settings_module)
+def email_settings(env):
     result = subprocess.run(
         [sys.executable, "-c", PRINT_EMAIL_SETTINGS],
         cwd=PROJECT_ROOT,
@@ -29,11 +29,7 @@ def email_settings(settings_module, **environ):
 
 def test_production_sends_email_through_the_smtp_server_in_email_url():
     backend, host, port, user, password, use_tls = email_settings(
-        "config.settings.production",
-        DJANGO_SECRET_KEY="a-long-random-production-secret-for-the-test-only-0123456789",
-        DATABASE_URL="sqlite:///:memory:",
-        DJANGO_ALLOWED_HOSTS="todos.example.com",
-        EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587",
+        production_environment(EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example.com:587")
     )
     assert backend == "django.core.mail.backends.smtp.EmailBackend"
     assert (host, port, user, password, use_tls) == (
@@ -46,7 +42,8 @@ def test_production_sends_email_through_the_smtp_server_in_email_url():
 
 
 def test_local_development_prints_email_to_the_console():
-    backend, *_ = email_settings("config.settings.local")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    backend, *_ = email_settings({**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"})
     assert backend == "django.core.mail.backends.console.EmailBackend"
 
 

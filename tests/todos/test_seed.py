@@ -3,11 +3,12 @@
 import datetime
 import io
 import re
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -226,6 +227,7 @@ BAD_OPTIONS = {
         "--heavy-user-todos must be 0 or more",
     ),
     "zero batch size": ({"batch_size": 0}, "--batch-size must be at least 1"),
+    "zero workers": ({"workers": 0}, "--workers must be at least 1"),
     "both todo counts": ({"todos": 10, "todos_per_user": 2}, "--todos or --todos-per-user"),
     "heavy user todos alone": ({"heavy_user_todos": 5}, "--heavy-user-todos needs --heavy-user"),
     "heavy username invalid": ({"heavy_user": "no spaces"}, "--heavy-user 'no spaces'"),
@@ -374,6 +376,126 @@ def test_other_databases_write_with_bulk_create():
         query["sql"].split()[2].strip('"') for query in queries if query["sql"].startswith("INSERT")
     }
     assert inserted == {"users_user", "todos_tag", "todos_todo", "todos_todo_tags"}
+
+
+# Writing from several connections (PostgreSQL, outside a transaction)
+
+
+def needs_postgresql_and_commits(test):
+    # Other connections see committed rows only: these tests run outside a test transaction.
+    test = pytest.mark.django_db(transaction=True)(test)
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Several writers exist on PostgreSQL only; elsewhere one connection writes all",
+    )(test)
+
+
+PARALLEL = {
+    "users": 5,
+    "todos": 130,
+    "tags_per_user": 3,
+    "batch_size": 10,
+    "flush": True,
+    "interactive": False,
+}
+
+
+def tag_links(rows, of_todos=None):
+    """The (todo, tag) pairs of `rows` (from table_rows), of the todos `of_todos` or all."""
+    return sorted(
+        (todo, tag) for _, todo, tag in rows["Todo_tags"] if of_todos is None or todo in of_todos
+    )
+
+
+def writer_threads(monkeypatch):
+    """The names of the threads that write todo batches, as they write them."""
+    names = []
+    write_todo_batch = seeding.write_todo_batch
+
+    def noting_the_thread(writer, batch):
+        names.append(threading.current_thread().name)
+        return write_todo_batch(writer, batch)
+
+    monkeypatch.setattr(seeding, "write_todo_batch", noting_the_thread)
+    return names
+
+
+@needs_postgresql_and_commits
+def test_several_writers_write_the_same_rows_as_one(monkeypatch):
+    seed(workers=1, **PARALLEL)
+    one_writer = table_rows()
+    threads = writer_threads(monkeypatch)
+    seed(workers=3, **PARALLEL)
+    several_writers = table_rows()
+    # The links' own keys are numbered as the batches commit; what they link is the same.
+    assert tag_links(several_writers) == tag_links(one_writer)
+    del several_writers["Todo_tags"], one_writer["Todo_tags"]
+    assert several_writers == one_writer
+    assert len(threads) == 13
+    assert len(set(threads)) > 1
+    assert threading.main_thread().name not in threads
+
+
+@needs_postgresql_and_commits
+def test_inside_a_transaction_one_connection_writes_everything(monkeypatch):
+    threads = writer_threads(monkeypatch)
+    with transaction.atomic():
+        seed(workers=3, **PARALLEL)
+    assert set(threads) == {threading.main_thread().name}
+    assert Todo.objects.count() == PARALLEL["todos"]
+
+
+@needs_postgresql_and_commits
+def test_an_interrupted_run_with_several_writers_keeps_whole_batches(monkeypatch):
+    seed(workers=1, **PARALLEL)
+    complete = table_rows()
+    make_todos = seeding.SeedRows.todos
+
+    def interrupted_in_the_fifth_batch(self, **ids):
+        for number, item in enumerate(make_todos(self, **ids)):
+            if number == 45:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(seeding.SeedRows, "todos", interrupted_in_the_fifth_batch)
+    threads = writer_threads(monkeypatch)
+    with pytest.raises(CommandError, match="Interrupted") as interruption:
+        seed(workers=2, **PARALLEL)
+    assert len(threads) == 4
+    assert threading.main_thread().name not in threads
+
+    # The four batches handed out before the interruption were finished, the fifth never sent.
+    assert "40 todos" in str(interruption.value)
+    kept = table_rows()
+    assert kept["Todo"] == complete["Todo"][:40]
+    assert tag_links(kept) == tag_links(complete, of_todos={row[0] for row in kept["Todo"]})
+
+
+@needs_postgresql_and_commits
+def test_a_failing_batch_stops_the_run_with_its_error(monkeypatch):
+    write_todo_batch = seeding.write_todo_batch
+
+    seed(workers=1, **PARALLEL)
+    complete = table_rows()
+    write_todo_batch = seeding.write_todo_batch
+
+    def failing_on_the_third(writer, batch):
+        (first_todo, _), *_ = batch
+        if first_todo[0] == 21:  # --flush restarts the keys at 1: todos 21 to 30
+            raise RuntimeError("the disk is full")
+        return write_todo_batch(writer, batch)
+
+    monkeypatch.setattr(seeding, "write_todo_batch", failing_on_the_third)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        seed(workers=2, **PARALLEL)
+
+    kept = table_rows()
+    kept_todos = {row[0] for row in kept["Todo"]}
+    assert set(range(1, 21)) <= kept_todos
+    assert not kept_todos & set(range(21, 31))
+    assert len(kept_todos) % PARALLEL["batch_size"] == 0
+    assert kept["Todo"] == [row for row in complete["Todo"] if row[0] in kept_todos]
+    assert tag_links(kept) == tag_links(complete, of_todos=kept_todos)
 
 
 # Output

@@ -12,7 +12,13 @@ from django.utils import timezone
 from todos import seeding
 from users.models import User
 
-DEFAULTS = {"users": 100, "todos_per_user": 20, "tags_per_user": 8, "batch_size": 5_000}
+DEFAULTS = {
+    "users": 100,
+    "todos_per_user": 20,
+    "tags_per_user": 8,
+    "batch_size": 5_000,
+    "workers": 2,
+}
 HEAVY_USER_TODOS = 10_000
 
 
@@ -98,6 +104,14 @@ class Command(BaseCommand):
             help=f"Rows per transaction (default {DEFAULTS['batch_size']}).",
         )
         parser.add_argument(
+            "--workers",
+            metavar="W",
+            type=int,
+            default=DEFAULTS["workers"],
+            help="Connections writing todos at once on PostgreSQL (default "
+            f"{DEFAULTS['workers']}); 1 writes everything through one connection.",
+        )
+        parser.add_argument(
             "--noinput",
             "--no-input",
             action="store_false",
@@ -114,6 +128,9 @@ class Command(BaseCommand):
         batch_size = options["batch_size"]
         if batch_size is None or batch_size < 1:
             raise CommandError(f"--batch-size must be at least 1, got {batch_size}.")
+        workers = options["workers"]
+        if workers is None or workers < 1:
+            raise CommandError(f"--workers must be at least 1, got {workers}.")
         connection = connections[options["database"]]
         rows = seeding.seed_rows(plan)
 
@@ -128,13 +145,17 @@ class Command(BaseCommand):
 
         try:
             counts = seeding.seed(
-                rows, connection=connection, batch_size=batch_size, on_batch=progress.update
+                rows,
+                connection=connection,
+                batch_size=batch_size,
+                on_batch=progress.update,
+                workers=workers,
             )
         except KeyboardInterrupt:
             progress.finish()
             raise CommandError(
-                "Interrupted: the batch in progress was rolled back; "
-                f"committed before it: {format_counts(progress.counts) or 'nothing'}.",
+                "Interrupted: every batch was committed whole or not at all; "
+                f"committed: {format_counts(progress.counts) or 'nothing'}.",
                 returncode=130,
             ) from None
         progress.finish()

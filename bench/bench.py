@@ -145,6 +145,8 @@ def main():
         with collected_static(env) as static_root:
             served_env = {**env, "DJANGO_STATIC_ROOT": static_root}
             probes = probe_pages(served_env, pages, sessions)
+            if fixed_cost := probes.pop("fixed_cost", None):
+                report["fixed_cost_ms"] = fixed_cost
             report["pages"] = drive_pages(served_env, pages, sessions, probes, args)
     finally:
         if not (args.keep or args.reuse):
@@ -349,6 +351,8 @@ def probe_pages(env, pages, sessions):
         ).stdout
     probes = json.loads(output)
     for name, probe in probes.items():
+        if name == "fixed_cost":
+            continue
         if probe["status"] != 200:
             sys.exit(f"{name} answered {probe['status']} in the probe, not 200")
     return probes
@@ -568,6 +572,15 @@ def print_report(report):
         else:
             line += f" | {'(no floor)':>11}"
         print(line)
+    if fixed := report.get("fixed_cost_ms"):
+        floor = fixed["floor"]
+        print(
+            "\nA todo's page in one process, one request at a time (no server, no queueing):"
+            f" the floor {floor} ms; Django answering a signed-in visitor with an empty page"
+            f" {fixed['django_signed_in_empty']} ms"
+            f" ({fixed['django_signed_in_empty'] / floor:.1f}x the floor);"
+            f" the app's page {fixed['app']} ms ({fixed['app'] / floor:.1f}x)."
+        )
     print("\nTargets:")
     for found in report["verdicts"]:
         mark = "PASS" if found["met"] else "MISS"

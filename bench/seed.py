@@ -43,6 +43,7 @@ def parse_args():
     parser.add_argument("--todos", type=int, default=1_000_000)
     parser.add_argument("--tags-per-user", type=int, default=10)
     parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--workers", type=int, help="the seed's --workers (default: its own)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     return parser.parse_args()
@@ -155,6 +156,7 @@ def main():
             f"--tags-per-user={args.tags_per_user}",
             f"--seed={args.seed}",
             *([f"--batch-size={args.batch_size}"] if args.batch_size else []),
+            *([f"--workers={args.workers}"] if args.workers else []),
         )
         load_before = os.getloadavg()
         server_cpu = ServerCpu(url)

@@ -29,7 +29,6 @@ import datetime
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +58,7 @@ from bench.support import (
     manage,
     postgres_url,
     production_env,
+    python_output,
     recreate_database,
     run_wrk,
     write_results,
@@ -144,8 +144,8 @@ def main():
         sessions = log_in_sessions(env, [HEAVY_USER, STAFF_USER])
         with collected_static(env) as static_root:
             served_env = {**env, "DJANGO_STATIC_ROOT": static_root}
-            probes = probe_pages(served_env, pages, sessions)
-            if fixed_cost := probes.pop("fixed_cost", None):
+            probes, fixed_cost = probe_pages(served_env, pages, sessions)
+            if fixed_cost:
                 report["fixed_cost_ms"] = fixed_cost
             report["pages"] = drive_pages(served_env, pages, sessions, probes, args)
     finally:
@@ -341,21 +341,11 @@ def probe_pages(env, pages, sessions):
     with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
         json.dump(spec, file)
         file.flush()
-        output = subprocess.run(
-            [PYTHON, "bench/probe.py", file.name],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-            text=True,
-            capture_output=True,
-        ).stdout
-    probes = json.loads(output)
-    for name, probe in probes.items():
-        if name == "fixed_cost":
-            continue
+        output = json.loads(python_output(env, "bench/probe.py", file.name))
+    for name, probe in output["pages"].items():
         if probe["status"] != 200:
             sys.exit(f"{name} answered {probe['status']} in the probe, not 200")
-    return probes
+    return output["pages"], output.get("fixed_cost")
 
 
 def fetch(url, cookie):

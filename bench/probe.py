@@ -18,15 +18,15 @@ visitor with an empty page (the same middleware, session and user lookup, no vie
 added here, not in the app), and the app's own page. It tells how much of the app's time any
 Django page with a database session pays before the view starts.
 
-Prints one JSON object on stdout.
+Prints one JSON object on stdout: {"pages": {name: figures}, "fixed_cost": {...}}.
 """
 
-import io
 import json
 import statistics
 import sys
 import time
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -99,18 +99,8 @@ def fixed_cost(page, rounds=5, requests=60):
 
 def call_wsgi(app, path_info, cookie):
     statuses = []
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.url_scheme": "http",
-    }
+    environ = {"PATH_INFO": path_info, "HTTP_HOST": "127.0.0.1", "HTTP_COOKIE": cookie}
+    setup_testing_defaults(environ)  # a GET, an empty body and the other WSGI keys
     body = b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
     if not statuses[0].startswith("200"):
         raise RuntimeError(f"{path_info} answered {statuses[0]} in the probe, not 200")
@@ -119,7 +109,7 @@ def call_wsgi(app, path_info, cookie):
 
 def main():
     pages = json.loads(Path(sys.argv[1]).read_text())
-    result = {name: probe(page) for name, page in pages.items()}
+    result = {"pages": {name: probe(page) for name, page in pages.items()}}
     if "detail" in pages:
         result["fixed_cost"] = fixed_cost(pages["detail"])
     print(json.dumps(result))

@@ -114,6 +114,8 @@ def gunicorn(env, wsgi_app="config.wsgi:application", workers=2, port=None):
 
 SESSION_SCRIPT = """
 import sys
+import django
+django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from users.models import User
@@ -128,23 +130,16 @@ for user in User.objects.filter(username__in=sys.argv[1:]):
 """
 
 
+def python_output(env, *args):
+    """What `python *args` prints, run in the project's folder with `env`; fails if it fails."""
+    return subprocess.run(
+        [PYTHON, *args], cwd=PROJECT_ROOT, env=env, check=True, text=True, capture_output=True
+    ).stdout
+
+
 def log_in_sessions(env, usernames):
     """{username: cookie header} with a database session and a CSRF token for each user."""
-    script = Path(tempfile.mkdtemp()) / "sessions.py"
-    script.write_text(SESSION_SCRIPT)
-    output = subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            f"import django; django.setup(); exec(open({str(script)!r}).read())",
-            *usernames,
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=True,
-    ).stdout
+    output = python_output(env, "-c", SESSION_SCRIPT, *usernames)
     cookies = {}
     for line in output.split("\n"):
         if line.strip():

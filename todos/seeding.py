@@ -593,7 +593,8 @@ def seed(rows, *, connection, batch_size, on_batch=None, workers=1):
         committed({USERS: users, TAGS: tags})
 
     todos = rows.todos(first_todo_id=first_todo_id, **ids)
-    if parallel_workers(connection, workers) > 1:
+    workers = usable_workers(connection, workers)
+    if workers > 1:
         write_in_threads(
             batches(todos, batch_size), alias=connection.alias, workers=workers, then=committed
         )
@@ -603,7 +604,7 @@ def seed(rows, *, connection, batch_size, on_batch=None, workers=1):
     return counts
 
 
-def parallel_workers(connection, workers):
+def usable_workers(connection, workers):
     """How many connections may write todos at once: 1 unless PostgreSQL and outside a transaction.
 
     Other connections cannot write inside the caller's transaction (a test's, or an outer
@@ -664,13 +665,8 @@ def write_in_threads(todo_batches, *, alias, workers, then):
         thread.start()
     try:
         for batch in todo_batches:
-            while True:
-                report_results()
-                try:
-                    jobs.put(batch, timeout=0.1)
-                    break
-                except queue.Full:
-                    pass
+            jobs.put(batch)  # waits while every worker is busy and the queue is full
+            report_results()
     except BaseException:
         finish_workers()
         report_results(raise_errors=False)

@@ -318,6 +318,19 @@ def test_flush_goes_ahead_once_confirmed(monkeypatch):
 # Batches and interruption
 
 
+def interrupt_at_todo(monkeypatch, number):
+    """Ctrl-C while the seed generates its todo number `number` (counted from 0)."""
+    make_todos = seeding.SeedRows.todos
+
+    def interrupted(self, **ids):
+        for index, item in enumerate(make_todos(self, **ids)):
+            if index == number:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(seeding.SeedRows, "todos", interrupted)
+
+
 def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
     options = {
         "users": 4,
@@ -329,15 +342,7 @@ def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
     }
     seed(**options)
     complete = table_rows()
-    make_todos = seeding.SeedRows.todos
-
-    def interrupted_in_the_third_batch(self, **ids):
-        for number, item in enumerate(make_todos(self, **ids)):
-            if number == 45:
-                raise KeyboardInterrupt
-            yield item
-
-    monkeypatch.setattr(seeding.SeedRows, "todos", interrupted_in_the_third_batch)
+    interrupt_at_todo(monkeypatch, 45)  # in the third batch
     with pytest.raises(CommandError, match="Interrupted") as interruption:
         seed(**options)
 
@@ -449,15 +454,7 @@ def test_inside_a_transaction_one_connection_writes_everything(monkeypatch):
 def test_an_interrupted_run_with_several_writers_keeps_whole_batches(monkeypatch):
     seed(workers=1, **PARALLEL)
     complete = table_rows()
-    make_todos = seeding.SeedRows.todos
-
-    def interrupted_in_the_fifth_batch(self, **ids):
-        for number, item in enumerate(make_todos(self, **ids)):
-            if number == 45:
-                raise KeyboardInterrupt
-            yield item
-
-    monkeypatch.setattr(seeding.SeedRows, "todos", interrupted_in_the_fifth_batch)
+    interrupt_at_todo(monkeypatch, 45)  # in the fifth batch
     threads = writer_threads(monkeypatch)
     with pytest.raises(CommandError, match="Interrupted") as interruption:
         seed(workers=2, **PARALLEL)

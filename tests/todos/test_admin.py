@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +20,7 @@ from django.utils import timezone
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from todos import admin as todos_admin
 from todos.admin import TagFilter
-from todos.admin_tools import EstimatedCountPaginator, MoreThan, _periods
+from todos.admin_tools import EstimatedCountPaginator, MoreThan, _periods, changelist_rows
 from todos.models import Priority, Tag, Todo
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,39 @@ def test_changelist_shows_each_column(admin_client):
     assert todo_change_url(todo) in content
     for text in ("Pay rent", "alice", "High", "Jan. 31, 2030", "home, money"):
         assert text in content
+
+
+def create_todos_of_every_kind():
+    """Todos that exercise each kind of cell: markup to escape, empty values, both booleans."""
+    owner = UserFactory(username="<al&ce>")
+    tag = TagFactory(owner=owner, name='"quoted" & <tagged>')
+    TodoFactory(owner=owner, title="<b>Bold</b> & 'quoted'", tags=[tag], due_date=None)
+    TodoFactory(owner=owner, title="done", done=True, priority=Priority.HIGH, description="")
+    TodoFactory(owner=owner, title="due", due_date=datetime.date(2030, 1, 31), tags=[tag])
+    return owner
+
+
+@pytest.mark.parametrize(
+    ("changelist", "params"),
+    [
+        (TODO_CHANGELIST, {}),
+        (TODO_CHANGELIST, {"q": "o"}),  # filters to preserve in each row's link
+        (TODO_CHANGELIST, {"o": "-4.1", "done__exact": "0"}),
+        (TODO_CHANGELIST, {"tag": '"quoted" & <tagged>', "due": "none"}),
+        (TODO_CHANGELIST, {"_popup": "1"}),  # left to Django
+        (TAG_CHANGELIST, {}),
+        (TAG_CHANGELIST, {"q": "<al&ce>"}),
+    ],
+)
+def test_changelist_rows_are_the_html_of_djangos_own(admin_client, changelist, params):
+    create_todos_of_every_kind()
+    response = admin_client.get(changelist, params)
+    cl = response.context["cl"]
+    assert cl.result_list
+    rows = ["".join(row) for row in changelist_rows(cl)]
+    assert rows == ["".join(items_for_result(cl, result, None)) for result in cl.result_list]
+    for row in rows:
+        assert f"<tr>{row}</tr>" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 100])

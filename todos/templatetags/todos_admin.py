@@ -6,7 +6,7 @@ from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
-from todos.admin_tools import DateRangeHierarchy
+from todos.admin_tools import DateRangeHierarchy, quick_result_list
 
 register = template.Library()
 
@@ -37,5 +37,16 @@ def range_date_hierarchy_tag(parser, token):
         token,
         func=range_date_hierarchy,
         template_name="date_hierarchy.html",
+        takes_context=False,
+    )
+
+
+@register.tag(name="quick_result_list")
+def quick_result_list_tag(parser, token):
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=quick_result_list,
+        template_name="change_list_results.html",
         takes_context=False,
     )

@@ -241,10 +241,10 @@ def changelist_rows(cl):
     Django works out every cell from scratch: the column's field, its classes, whether it
     links, the change URL (a reverse() and, with filters to preserve, a resolve() per row) and
     four format_html calls; that was 40% of the todo changelist's time. Here what is the same
-    for every row is worked out once per page; each value is still shown by Django's own
-    `display_for_field` and `display_for_value`. A row is one string, so the template's loop
-    runs once per row instead of once per cell. tests/todos/test_admin.py compares the rows
-    with Django's.
+    for every row is worked out once per page, and so is the display of each boolean and choice
+    value; every value is still shown by Django's own `display_for_field` and
+    `display_for_value`. A row is one string, so the template's loop runs once per row instead
+    of once per cell. tests/todos/test_admin.py compares the rows with Django's.
 
     Changelists this does not cover get Django's rows: editable lists, popups, a to_field,
     callables in list_display, and primary keys other than integers (whose URLs need quoting).
@@ -295,6 +295,7 @@ class _Column:
         self.empty_value_display = cl.model_admin.get_empty_value_display()
         links = cl.list_display_links
         self.links = links is not None and (name in links if links else index == 0)
+        self.shown = {}  # (type, value): how a boolean or a choice is displayed
 
     def cell(self, result):
         """The cell's class attribute and its escaped content, as `items_for_result` has them."""
@@ -322,7 +323,25 @@ class _Column:
                     related = getattr(result, field.name)
                     shown = empty_value_display if related is None else related
                 else:
-                    shown = display_for_field(value, field, empty_value_display, self.links)
+                    shown = self.field_display(value, field, empty_value_display)
                 if isinstance(field, models.DateField | models.TimeField | models.ForeignKey):
                     classes.append("nowrap")
         return f' class="{" ".join(classes)}"', conditional_escape(shown)
+
+    def field_display(self, value, field, empty_value_display):
+        """Django's display of a field's value; a boolean's icon or a choice's label once a page.
+
+        Those come from a handful of values, and each icon asks the static files storage for
+        its URL (a quarter of the rows' time).
+        """
+        if not (field.flatchoices or isinstance(field, models.BooleanField)):
+            return display_for_field(value, field, empty_value_display, self.links)
+        try:
+            return self.shown[type(value), value]
+        except KeyError:
+            shown = self.shown[type(value), value] = display_for_field(
+                value, field, empty_value_display, self.links
+            )
+            return shown
+        except TypeError:  # an unhashable choice
+            return display_for_field(value, field, empty_value_display, self.links)

@@ -60,3 +60,22 @@ def test_a_quick_add_error_shows_in_place_and_keeps_the_list(
     assert navigations == []
     assert page.evaluate("window.samePage") is True
     assert Todo.objects.for_user(browser_user).count() == len(browser_user_todos)
+
+
+def test_the_swapped_list_is_live_as_soon_as_it_is_shown(page, browser_user, browser_user_todos):
+    """htmx wires the new forms up in the same task as the swap, so no click can reach them
+    first and be posted as a plain form (a full page load)."""
+    log_in(page, browser_user)
+    page.evaluate(
+        """() => {
+            window.liveAfterSwap = [];
+            document.body.addEventListener("htmx:afterSwap", () => queueMicrotask(() =>
+                window.liveAfterSwap.push(document.querySelector(".htmx-added") === null)));
+        }"""
+    )
+    title = page.get_by_label("What needs to be done?")
+    title.fill("Feed the cat")
+    title.press("Enter")
+    expect(page.locator("#todo-list")).to_contain_text("Feed the cat")
+    # The list, then the messages out of band: each live by the end of its swap.
+    assert page.evaluate("window.liveAfterSwap") == [True, True]

@@ -42,15 +42,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.seed import (
     APPLICATION_NAME,
-    ServerCpu,
+    TARGET_MEGABYTES,
+    TARGET_SECONDS,
     machine,
-    run_measured,
+    measured_seed,
+    row_counts,
+    seed_command,
     seed_figures,
     server_version,
 )
 from bench.support import (
     PROJECT_ROOT,
-    PYTHON,
     collected_static,
     drop_database,
     gunicorn,
@@ -62,21 +64,22 @@ from bench.support import (
     recreate_database,
     run_wrk,
     write_results,
+    wrk_rates,
 )
+from todos.management.commands.load_demo_data import DEMO_FIXTURES
 
 DATABASE = "todos_bench"
 LUA = Path(__file__).with_name("bench.lua")
 HEAVY_USER = "bench"
 STAFF_USER = "bench-admin"
 SEED = {"users": 10_000, "todos": 1_000_000, "tags_per_user": 10, "heavy_user_todos": 10_000}
-FIXTURES = ("demo_users", "demo_todos")
 
 TARGETS = {
     "floor_ratio": 3.0,  # app throughput at least a third of the floor's
     "p50_vs_first_page": 1.5,  # deep and filtered pages
     "admin_p50_ms": 100,
-    "seed_seconds": 30,
-    "seed_megabytes": 300,
+    "seed_seconds": TARGET_SECONDS,
+    "seed_megabytes": TARGET_MEGABYTES,
 }
 SEQ_SCAN_ON_TODOS = re.compile(r"Seq Scan on todos_todo(?!_)")
 TODO_IDS = re.compile(r'id="todo-(\d+)"')
@@ -91,6 +94,8 @@ class Page:
     user: str
     floor: bool = True
     explain: bool = False
+    # What shows that the floor and the app list the same rows: the todos' ids, by default.
+    rows: re.Pattern = TODO_IDS
 
 
 def parse_args():
@@ -186,14 +191,14 @@ def measure_lifecycle(database):
     env = production_env(postgres_url(database))
     try:
         migrate = timed(env, "migrate", "--no-input", "-v0")
-        loaddata = timed(env, "loaddata", *FIXTURES, "-v0")
+        loaddata = timed(env, "loaddata", *DEMO_FIXTURES, "-v0")
         # What both include of Python and Django starting up.
         startup = timed(env, "check", "--database", "default")
     finally:
         drop_database(database)
     objects = sum(
         len(json.loads((PROJECT_ROOT / "fixtures" / f"{name}.json").read_text()))
-        for name in FIXTURES
+        for name in DEMO_FIXTURES
     )
     return {
         "migrate_from_zero_s": migrate,
@@ -211,36 +216,26 @@ def seed_database(database):
     env = production_env(url)
     manage(env, "migrate", "--no-input", "-v0")
     spread = SEED["todos"] - SEED["heavy_user_todos"]
-    command = [
-        PYTHON,
-        "manage.py",
-        "seed",
-        f"--users={SEED['users']}",
-        f"--todos={spread}",
-        f"--tags-per-user={SEED['tags_per_user']}",
-        "--seed=1",
-        f"--heavy-user={HEAVY_USER}",
-        f"--heavy-user-todos={SEED['heavy_user_todos']}",
-    ]
+    command = seed_command(
+        users=SEED["users"],
+        todos=spread,
+        tags_per_user=SEED["tags_per_user"],
+        seed=1,
+        heavy_user=HEAVY_USER,
+        heavy_user_todos=SEED["heavy_user_todos"],
+    )
     load_before = os.getloadavg()[0]
-    server_cpu = ServerCpu(url)
-    server_cpu.start()
     seed_env = production_env(f"{url}?application_name={APPLICATION_NAME}")
-    returncode, seconds, megabytes, client_cpu = run_measured(command, seed_env)
-    postgresql_cpu = server_cpu.total()
-    if returncode:
-        sys.exit(f"seed failed with exit code {returncode}")
-    started = time.monotonic()
+    seconds, megabytes, client_cpu, postgresql_cpu = measured_seed(command, seed_env, url)
     with psycopg.connect(url, autocommit=True) as connection:
+        started = time.monotonic()
         connection.execute("VACUUM (ANALYZE)")
-        rows = connection.execute(
-            "SELECT (SELECT count(*) FROM users_user) + (SELECT count(*) FROM todos_tag)"
-            " + (SELECT count(*) FROM todos_todo) + (SELECT count(*) FROM todos_todo_tags)"
-        ).fetchone()[0]
+        vacuum_seconds = time.monotonic() - started
+    rows = sum(row_counts(url).values())
     return {
         **seed_figures(command, rows, rows, seconds, megabytes, client_cpu, postgresql_cpu),
         "load_average_1m_before": round(load_before, 2),
-        "vacuum_analyze_s": round(time.monotonic() - started, 2),
+        "vacuum_analyze_s": round(vacuum_seconds, 2),
     }
 
 
@@ -305,7 +300,13 @@ def bench_pages(subjects):
             HEAVY_USER,
             explain=True,
         ),
-        Page("detail", "a todo's page", f"/todos/{subjects['todo_id']}/", HEAVY_USER),
+        Page(
+            "detail",
+            "a todo's page",
+            f"/todos/{subjects['todo_id']}/",
+            HEAVY_USER,
+            rows=DETAIL_TITLE,
+        ),
         Page(
             "admin",
             "admin todo changelist",
@@ -356,11 +357,7 @@ def fetch(url, cookie):
 
 def check_same_rows(page, app_body, floor_body):
     """The floor must show what the app shows, or the comparison means nothing."""
-    if page.name == "detail":
-        same = DETAIL_TITLE.findall(app_body) == DETAIL_TITLE.findall(floor_body)
-    else:
-        same = TODO_IDS.findall(app_body) == TODO_IDS.findall(floor_body)
-    if not same:
+    if page.rows.findall(app_body) != page.rows.findall(floor_body):
         sys.exit(f"The floor does not show the same rows as the app on {page.path}")
 
 
@@ -373,11 +370,9 @@ def load(base, page, cookie, args):
     errors = {kind: count for kind, count in result["errors"].items() if count}
     if errors:
         print(f"!! wrk saw errors on {page.path}: {errors}")
-    seconds = result["duration_us"] / 1e6
     return {
         "requests": result["requests"],
-        "requests_per_s": round(result["requests"] / seconds, 1),
-        "latency_ms": {k: round(v / 1000, 1) for k, v in result["latency_us"].items()},
+        **wrk_rates(result),
         "alone_p50_ms": round(alone["latency_us"]["p50"] / 1000, 2),
         "errors": errors,
         "load_average_1m": round(os.getloadavg()[0], 2),

@@ -37,6 +37,7 @@ from bench.support import (
     recreate_database,
     run_wrk,
     write_results,
+    wrk_rates,
 )
 
 DATABASE = "todos_load"
@@ -227,8 +228,7 @@ def main():
         "duration_s": options.duration,
         "connections": options.connections,
         "users": options.users,
-        "requests_per_s": round(result["requests"] / (result["duration_us"] / 1e6), 1),
-        "latency_ms": {k: round(v / 1000, 1) for k, v in result["latency_us"].items()},
+        **wrk_rates(result),
         "statuses": result["statuses"],
         "socket_errors": result["errors"],
         "durability": check_durability(env["DATABASE_URL"], run_id, ack_dir),

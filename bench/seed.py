@@ -12,7 +12,6 @@ Target (issue 6): under 30 s and under 300 MB on the project's 2-core machine.
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -25,10 +24,16 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import drop_database, recreate_database
+from bench.support import (
+    PG_SERVER,
+    PROJECT_ROOT,
+    PYTHON,
+    drop_database,
+    manage,
+    recreate_database,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 TARGET_SECONDS = 30
 TARGET_MEGABYTES = 300
 # Names the seed's database sessions, so that their server processes can be found.
@@ -37,7 +42,7 @@ APPLICATION_NAME = "todos-bench-seed"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default="postgres://root@127.0.0.1:5432")
+    parser.add_argument("--server", default=PG_SERVER)
     parser.add_argument("--database", default="todos_bench_seed")
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--todos", type=int, default=1_000_000)
@@ -49,8 +54,30 @@ def parse_args():
     return parser.parse_args()
 
 
-def manage(*arguments):
-    return [sys.executable, str(ROOT / "manage.py"), *arguments]
+def seed_command(**options):
+    """`manage.py seed` with `options` as --name=value; a None value leaves the seed's default."""
+    given = {name: value for name, value in options.items() if value is not None}
+    return [
+        PYTHON,
+        "manage.py",
+        "seed",
+        *(f"--{name.replace('_', '-')}={value}" for name, value in given.items()),
+    ]
+
+
+def measured_seed(command, env, url):
+    """Run the seed `command` on the database at `url`, measured from outside.
+
+    Returns wall seconds, peak memory (MB), CPU seconds of the command and of its PostgreSQL
+    server processes; exits if the seed fails.
+    """
+    server_cpu = ServerCpu(url)
+    server_cpu.start()
+    returncode, seconds, megabytes, client_cpu = run_measured(command, env)
+    server_seconds = server_cpu.total()
+    if returncode:
+        sys.exit(f"seed failed with exit code {returncode}")
+    return seconds, megabytes, client_cpu, server_seconds
 
 
 def seed_figures(command, rows, total_rows, seconds, megabytes, client_cpu, server_cpu):
@@ -68,7 +95,7 @@ def seed_figures(command, rows, total_rows, seconds, megabytes, client_cpu, serv
 def run_measured(command, env):
     """Run `command`: its exit code, wall seconds, peak memory (MB) and CPU seconds."""
     started = time.monotonic()
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
     # wait4 gives this child's own resource usage (RUSAGE_CHILDREN would mix in migrate's).
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
@@ -148,24 +175,18 @@ def main():
     }
     recreate_database(args.database, args.server)
     try:
-        subprocess.run(manage("migrate", "--no-input", "-v0"), env=env, check=True)
-        command = manage(
-            "seed",
-            f"--users={args.users}",
-            f"--todos={args.todos}",
-            f"--tags-per-user={args.tags_per_user}",
-            f"--seed={args.seed}",
-            *([f"--batch-size={args.batch_size}"] if args.batch_size else []),
-            *([f"--workers={args.workers}"] if args.workers else []),
+        manage(env, "migrate", "--no-input", "-v0")
+        command = seed_command(
+            users=args.users,
+            todos=args.todos,
+            tags_per_user=args.tags_per_user,
+            seed=args.seed,
+            batch_size=args.batch_size or None,
+            workers=args.workers or None,
         )
         load_before = os.getloadavg()
-        server_cpu = ServerCpu(url)
-        server_cpu.start()
-        returncode, seconds, megabytes, client_cpu = run_measured(command, env)
-        server_seconds = server_cpu.total()
+        seconds, megabytes, client_cpu, server_seconds = measured_seed(command, env, url)
         load_after = os.getloadavg()
-        if returncode:
-            sys.exit(f"seed failed with exit code {returncode}")
         counts = row_counts(url)
         version = server_version(url)
     finally:
@@ -183,9 +204,7 @@ def main():
         "target": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_MEGABYTES},
         "met": seconds < TARGET_SECONDS and megabytes < TARGET_MEGABYTES,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"seed-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_results("seed", result)
     verdict = "met" if result["met"] else "MISSED"
     print(
         f"\n{rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
@@ -193,7 +212,7 @@ def main():
         f"{server_seconds:.1f} s in PostgreSQL; load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after.\n"
         f"Target < {TARGET_SECONDS} s and < {TARGET_MEGABYTES} MB: {verdict}. "
-        f"Written to {path.relative_to(ROOT)}"
+        f"Written to {path.relative_to(PROJECT_ROOT)}"
     )
 
 

@@ -37,7 +37,7 @@ def recreate_database(name, server=PG_SERVER):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def production_env(database_url, **extra):
+def production_env(database_url):
     """The production settings over plain http on 127.0.0.1, as `make serve` runs them."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
@@ -49,7 +49,6 @@ def production_env(database_url, **extra):
         EMAIL_URL="dummymail://",
         DJANGO_LOG_LEVEL="WARNING",
     )
-    env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
@@ -92,9 +91,9 @@ def collected_static(env):
 
 
 @contextlib.contextmanager
-def gunicorn(env, wsgi_app="config.wsgi:application", workers=2, port=None):
+def gunicorn(env, wsgi_app="config.wsgi:application", workers=2):
     """A gunicorn server on 127.0.0.1 with the project's gunicorn settings; yields its base URL."""
-    port = port or free_port()
+    port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
@@ -176,6 +175,14 @@ def run_wrk(url, script, duration, threads=2, connections=8, script_args=()):
     if not match:
         raise RuntimeError(f"wrk printed no RESULT line:\n{output}")
     return json.loads(match.group(1))
+
+
+def wrk_rates(result):
+    """Requests per second and latency percentiles in milliseconds, from a wrk result."""
+    return {
+        "requests_per_s": round(result["requests"] / (result["duration_us"] / 1e6), 1),
+        "latency_ms": {k: round(v / 1000, 1) for k, v in result["latency_us"].items()},
+    }
 
 
 def write_results(name, data):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import UserFactory
+from tests.helpers import unapplied_migrations
 from todos import seeding
 from todos.models import Tag, Todo
 from users.models import User
@@ -23,11 +24,6 @@ from users.models import User
 FIXTURES = sorted((settings.BASE_DIR / "fixtures").glob("*.json"))
 README = settings.BASE_DIR / "README.md"
 DEMO_USERNAMES = {"admin", "alice", "bob", "carol"}
-
-
-def unapplied_migrations():
-    executor = MigrationExecutor(connection)
-    return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture

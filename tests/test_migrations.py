@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.helpers import unapplied_migrations
 
 
 @pytest.mark.django_db
@@ -15,5 +16,4 @@ def test_todos_migrations_reverse_to_zero_and_apply_again():
     assert "todos_todo" not in connection.introspection.table_names()
     call_command("migrate", verbosity=0)
     assert "todos_todo" in connection.introspection.table_names()
-    executor = MigrationExecutor(connection)
-    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+    assert unapplied_migrations() == []

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
@@ -291,7 +292,7 @@ class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):
         )
         if count:
             state = "done" if done else "not done"
-            messages.success(request, f"Marked {count} {pluralize_todo(count)} as {state}.")
+            messages.success(request, f"Marked {count} todo{pluralize(count)} as {state}.")
         else:
             messages.info(request, "There was nothing to mark.")
         return self.list_response()
@@ -307,14 +308,10 @@ class TodoClearCompletedView(OwnedTodoMixin, ListOptionsMixin, View):
             todos=self.list_options.matching(self.get_queryset(), request.user)
         )
         if count:
-            messages.success(request, f"Deleted {count} completed {pluralize_todo(count)}.")
+            messages.success(request, f"Deleted {count} completed todo{pluralize(count)}.")
         else:
             messages.info(request, "There were no completed todos to delete.")
         return self.list_response()
-
-
-def pluralize_todo(count):
-    return "todo" if count == 1 else "todos"
 
 
 class TagListView(OwnedTagMixin, ListView):

@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +22,7 @@ class HomeView(View):
     def get(self, request):
         if request.user.is_authenticated:
             return redirect("todos:list")
-        return redirect(reverse("users:login"))
+        return redirect("users:login")
 
 
 # Error reports leave these out, as Django's own login and password views do.

@@ -5,10 +5,10 @@ import logging
 import subprocess
 import sys
 from http import HTTPStatus
-from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
@@ -19,7 +19,7 @@ from config.request_context import RequestIdMiddleware
 from config.views import handle_server_error
 from tests.config.test_settings import production_environment
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.BASE_DIR
 
 
 def run_production(args, **overrides):

@@ -11,16 +11,16 @@ import urllib.parse
 import urllib.request
 from contextlib import ExitStack, contextmanager
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from tests.config.test_settings import production_environment
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.BASE_DIR
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
 pytestmark = pytest.mark.django_db(transaction=True)

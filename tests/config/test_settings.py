@@ -1,11 +1,11 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.BASE_DIR
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-test-only-0123456789",
     "DATABASE_URL": "sqlite:///:memory:",

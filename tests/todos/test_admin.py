@@ -6,18 +6,18 @@ import re
 import subprocess
 import sys
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import items_for_result
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
+from tests.helpers import messages_of
 from todos import admin as todos_admin
 from todos.admin import TagFilter
 from todos.admin_tools import EstimatedCountPaginator, MoreThan, _periods, changelist_rows
@@ -25,7 +25,7 @@ from todos.models import Priority, Tag, Todo
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.BASE_DIR
 TODO_CHANGELIST = reverse("admin:todos_todo_changelist")
 TAG_CHANGELIST = reverse("admin:todos_tag_changelist")
 # On PostgreSQL the paginator first asks pg_class for an estimate, then counts small tables.
@@ -41,10 +41,6 @@ def todo_change_url(todo):
 
 def listed_titles(response):
     return {todo.title for todo in response.context["cl"].result_list}
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def create_tagged_todos(count):

@@ -132,10 +132,6 @@ def test_pagination_shows_the_total_and_pages_do_not_overlap(user_client, user):
     assert pages == all_titles
 
 
-def hrefs(response):
-    return re.findall(r'href="([^"]*)"', response.content.decode())
-
-
 def test_every_link_on_the_list_keeps_the_other_parameters(user_client, user):
     tag = TagFactory(owner=user, name="work")
     TodoFactory.create_batch(25, owner=user, title="milk run", tags=[tag])

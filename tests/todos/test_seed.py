@@ -470,8 +470,6 @@ def test_an_interrupted_run_with_several_writers_keeps_whole_batches(monkeypatch
 
 @needs_postgresql_and_commits
 def test_a_failing_batch_stops_the_run_with_its_error(monkeypatch):
-    write_todo_batch = seeding.write_todo_batch
-
     seed(workers=1, **PARALLEL)
     complete = table_rows()
     write_todo_batch = seeding.write_todo_batch

@@ -1,19 +1,15 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
+from tests.helpers import messages_of
 from todos.models import Tag, Todo
 
 pytestmark = pytest.mark.django_db
 
 TAG_LIST_URL = reverse("todos:tag_list")
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_tag_list_shows_my_tags_with_open_and_done_counts_in_one_query(

@@ -2,11 +2,11 @@ import datetime
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory
+from tests.helpers import messages_of
 from tests.todos.conftest import HTMX
 from todos.forms import TodoEditForm
 from todos.models import Priority, Tag, Todo
@@ -16,10 +16,6 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("todos:list")
 CREATE_URL = reverse("todos:create")
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def last_message(response):

@@ -2,13 +2,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from django.conf import settings
 
 from tests.config.test_settings import production_environment
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.BASE_DIR
 PRINT_EMAIL_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND,"
     " s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS]))"

@@ -1,11 +1,11 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db.models.signals import post_delete
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
+from tests.helpers import messages_of
 from tests.users.helpers import all_rows, assert_field_error
 from todos.models import Tag, Todo
 from users.models import User
@@ -49,9 +49,7 @@ def test_deleting_removes_the_account_and_its_data_and_logs_out(
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == reverse("users:login")
     assert "_auth_user_id" not in user_client.session
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Your account was deleted, with 3 todos and 2 tags."
-    ]
+    assert messages_of(response) == ["Your account was deleted, with 3 todos and 2 tags."]
     assert not User.objects.filter(pk=user.pk).exists()
     assert not Todo.objects.filter(owner_id=user.pk).exists()
     assert not Tag.objects.filter(owner_id=user.pk).exists()

@@ -3,11 +3,11 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.helpers import messages_of
 from tests.users.helpers import assert_field_error
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_logout_by_post_ends_the_session_with_a_message(user_client):
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == LOGIN_URL
     assert not is_logged_in(user_client)
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["You have been logged out."]
+    assert messages_of(response) == ["You have been logged out."]
 
 
 def test_logout_follows_a_safe_next(user_client):

@@ -2,11 +2,11 @@ import re
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.helpers import messages_of
 from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +34,7 @@ class TestPasswordChange:
 
         assert response.status_code == HTTPStatus.FOUND
         assert response.url == reverse("users:profile")
-        assert [str(m) for m in get_messages(response.wsgi_request)] == [
-            "Your password was changed."
-        ]
+        assert messages_of(response) == ["Your password was changed."]
         user.refresh_from_db()
         assert user.check_password(NEW_PASSWORD)
         assert user_client.get(reverse("users:profile")).status_code == HTTPStatus.OK

@@ -1,12 +1,12 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import TodoFactory, UserFactory
+from tests.helpers import messages_of
 from tests.users.helpers import all_rows, assert_field_error
 from todos.listing import (
     PAGE_SIZE_MAX,
@@ -74,7 +74,7 @@ def test_saving_updates_the_details_and_preferences(user_client, user, profile_d
 
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == PROFILE_URL
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Your profile was saved."]
+    assert messages_of(response) == ["Your profile was saved."]
     user.refresh_from_db()
     assert (user.email, user.age, user.city) == ("new@example.com", 40, "Lyon")
     assert user.preferences == {"default_status": "active", "default_sort": "due", "page_size": 50}

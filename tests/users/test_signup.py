@@ -1,10 +1,10 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.helpers import messages_of
 from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
 from users.models import User
 
@@ -53,9 +53,7 @@ def test_signup_creates_the_account_logs_in_and_welcomes(client, signup_data):
     assert user.check_password(STRONG_PASSWORD)
     assert user.password.startswith("md5$")  # hashed (Argon2 outside the tests), never stored
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Welcome, ada! Your account is ready."
-    ]
+    assert messages_of(response) == ["Welcome, ada! Your account is ready."]
 
 
 def test_age_and_city_are_optional(client, signup_data):

@@ -42,6 +42,10 @@ SORT_ORDERINGS = {
     ListSort.TITLE_DESC: ("-title", "-id"),
 }
 
+# Past any list's end, so the last page is shown; the bound keeps the rows' offset within the
+# 64-bit integers databases take.
+PAGE_NUMBER_MAX = 10**9
+
 # Longer searches are cut: an unbounded LIKE pattern only costs time.
 SEARCH_MAX_LENGTH = 200
 
@@ -144,14 +148,39 @@ class ListOptions:
             todos = todos.completed()
         return todos.order_by(*SORT_ORDERINGS[self.sort])
 
+    @property
+    def counts_every_match(self):
+        """Whether the counters read every matching todo: no index counts a search or a tag."""
+        return bool(self.q or self.tag)
+
+    def listed_with_counts(self, todos, owner):
+        """All the matching todos with the counters, those of the listed status first, sorted.
+
+        A page of these is the list's page but for any rows of another status at its end (when
+        the listed ones run out), and each row carries the counters (`with_counts`): one pass
+        over the matches gives both, where `listed` and `counts` take one each.
+        """
+        todos = self.matching(todos, owner).with_counts()
+        ordering = SORT_ORDERINGS[self.sort]
+        if self.status != ListStatus.ALL:
+            listed_first = models.Case(
+                models.When(done=self.status == ListStatus.COMPLETED, then=0), default=1
+            )
+            ordering = (listed_first, *ordering)
+        return todos.order_by(*ordering)
+
+    def shows(self, todo):
+        """Whether the list shows `todo` for its status."""
+        return self.status == ListStatus.ALL or todo.done == (self.status == ListStatus.COMPLETED)
+
 
 def _page_number(value):
-    """A positive page number, or 1; numbers past the last page are the paginator's job."""
+    """A page number from 1 to PAGE_NUMBER_MAX, or 1; the paginator clamps it to the last page."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
         try:
-            return max(int(value), 1)
-        except ValueError:  # more digits than Python converts
-            return 1
+            return min(max(int(value), 1), PAGE_NUMBER_MAX)
+        except ValueError:  # more digits than Python converts: past any end too
+            return PAGE_NUMBER_MAX
     return 1
 
 

@@ -77,6 +77,13 @@ class Tag(models.Model):
     natural_key.dependencies = ["users.user"]
 
 
+def _status_counts():
+    return {
+        "active": models.Count("pk", filter=models.Q(done=False)),
+        "completed": models.Count("pk", filter=models.Q(done=True)),
+    }
+
+
 class TodoQuerySet(models.QuerySet):
     def for_user(self, user):
         """Todos owned by `user`; every view reads todos through here."""
@@ -122,10 +129,16 @@ class TodoQuerySet(models.QuerySet):
 
     def counts(self):
         """How many of these todos are active and completed, counted by the database at once."""
-        return self.aggregate(
-            active=models.Count("pk", filter=models.Q(done=False)),
-            completed=models.Count("pk", filter=models.Q(done=True)),
-        )
+        return self.aggregate(**_status_counts())
+
+    def with_counts(self):
+        """These todos, each with the counts of all of them: `active_count`, `completed_count`.
+
+        Window counts: the database counts in the same pass as it reads the rows, so that a
+        slice of these todos also gives the counts of the whole set.
+        """
+        counts = _status_counts().items()
+        return self.annotate(**{f"{name}_count": models.Window(count) for name, count in counts})
 
     def set_done(self, done):
         """Mark these todos done (or not) in one UPDATE; returns how many changed.

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
@@ -113,12 +113,15 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
 
     One aggregate counts active and completed todos for the search and tag; the paginator
     takes its total from it. Then the page of todos, their tags (prefetch) and the user's
-    tags for the filter.
+    tags for the filter. A search or a tag makes the database read every match for the
+    counters: the page then comes from that same query (`page_counted_in_one_pass`).
     """
 
     def get_queryset(self):
-        todos = super().get_queryset().prefetch_related(None).with_tag_list()
-        return self.list_options.listed(todos, self.request.user)
+        return self.list_options.listed(self.todos_with_tags(), self.request.user)
+
+    def todos_with_tags(self):
+        return super().get_queryset().prefetch_related(None).with_tag_list()
 
     def get_paginate_by(self, queryset):
         return self.list_options.per_page
@@ -127,10 +130,30 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         return CountedPaginator(queryset, per_page, count=self.total, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
-        # get_page: a page past the end shows the last one instead of a 404.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.list_options.page)
-        return paginator, page, page.object_list, page.has_other_pages()
+        page = None
+        if self.list_options.counts_every_match:
+            page = self.page_counted_in_one_pass(page_size)
+        if page is None:
+            # get_page: a page past the end shows the last one instead of a 404.
+            page = self.get_paginator(queryset, page_size).get_page(self.list_options.page)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def page_counted_in_one_pass(self, page_size):
+        """The requested page and the counters from one query, or None if it lists nothing.
+
+        None for a page past the end, or a list with nothing of its status: the usual queries
+        follow, without the counters' if these rows brought them.
+        """
+        options = self.list_options
+        todos = options.listed_with_counts(self.todos_with_tags(), self.request.user)
+        start = (options.page - 1) * page_size
+        rows = list(todos[start : start + page_size])
+        if rows:
+            self.counts = {"active": rows[0].active_count, "completed": rows[0].completed_count}
+        listed = [todo for todo in rows if options.shows(todo)]
+        if not listed:
+            return None
+        return Page(listed, options.page, self.get_paginator(todos, page_size))
 
     @cached_property
     def counts(self):
@@ -146,8 +169,11 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         return self.counts["active"] + self.counts["completed"]
 
     def get_context_data(self, **kwargs):
+        # Paginating first: the page may bring the counters.
+        context = super().get_context_data(**kwargs)
         options = self.list_options
-        context = {
+        page = context["page_obj"]
+        return {
             "options": options,
             "counts": self.counts,
             "quick_add_form": TodoForm(),
@@ -158,12 +184,9 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
             "tag_link_prefix": tag_link_prefix(self.request.GET),
             # Whether the toggle-all button would reopen (rather than complete) what is listed.
             "all_listed_done": options.status == ListStatus.COMPLETED or self.counts["active"] == 0,
-            **kwargs,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            **context,
         }
-        context = super().get_context_data(**context)
-        page = context["page_obj"]
-        context["page_range"] = page.paginator.get_elided_page_range(page.number)
-        return context
 
     def sort_links(self):
         current = self.list_options.sort

@@ -3,12 +3,14 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory
 from tests.todos.conftest import HTMX
-from todos.listing import ListSort
+from todos.listing import ListOptions, ListSort
+from todos.models import Todo
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +18,8 @@ LIST_URL = reverse("todos:list")
 # Session, user, the counts (which give the paginator its total too), the page of todos, their
 # tags, the user's tags for the filter; the page is read-only, so no ATOMIC_REQUESTS savepoint.
 LIST_QUERIES = 6
+# With a search or a tag, the page of todos brings the counts: one query fewer.
+SEARCHED_LIST_QUERIES = LIST_QUERIES - 1
 
 
 def listed(response):
@@ -320,8 +324,66 @@ def test_the_list_page_runs_the_same_queries_for_1_10_and_100_todos(
         assert response.content.count(b'class="tag"') == size * 4
 
 
-def test_filtered_list_runs_the_same_queries(user_client, user, django_assert_num_queries):
-    tag = TagFactory(owner=user, name="work")
-    TodoFactory.create_batch(30, owner=user, title="milk", tags=[tag])
+def test_a_status_filter_alone_runs_the_same_queries(user_client, user, django_assert_num_queries):
+    TodoFactory.create_batch(30, owner=user)
     with django_assert_num_queries(LIST_QUERIES):
-        get(user_client, "status=active&q=milk&tag=work&sort=-due&per_page=10&page=2")
+        get(user_client, "status=active&sort=-due&per_page=10&page=2")
+
+
+def test_a_searched_and_tagged_list_runs_the_same_queries_for_1_10_and_100_todos(
+    user_client, user, django_assert_num_queries
+):
+    tag = TagFactory(owner=user, name="work")
+    created = 0
+    for size in (1, 10, 100):
+        TodoFactory.create_batch(size - created, owner=user, title="milk", tags=[tag])
+        created = size
+        with django_assert_num_queries(SEARCHED_LIST_QUERIES):
+            response = get(user_client, "status=active&q=milk&tag=work&sort=-due&per_page=100")
+        assert len(response.context["todo_list"]) == size
+
+
+@pytest.fixture
+def milk_runs(user):
+    """Todos matching q=milk&tag=work, some done, with due dates that mix the statuses up."""
+    work = TagFactory(owner=user, name="work")
+    today = timezone.localdate()
+    for day in range(26):
+        TodoFactory(
+            owner=user,
+            title=f"milk {day}",
+            done=day % 3 == 0,
+            due_date=today + datetime.timedelta(days=day) if day % 4 else None,
+            tags=[work],
+        )
+    TodoFactory(owner=user, title="milk, untagged")
+    TodoFactory(owner=user, title="bread", tags=[work])
+
+
+@pytest.mark.usefixtures("milk_runs")
+@pytest.mark.parametrize("status", ["all", "active", "completed"])
+@pytest.mark.parametrize("page", [1, 2, 3, 4, 99])
+def test_a_searched_list_in_one_query_shows_the_pages_and_counts_of_two(
+    user_client, user, status, page
+):
+    query = f"status={status}&q=milk&tag=work&sort=due&per_page=10"
+    options = ListOptions.from_query(QueryDict(query))
+    # The two queries of a list without a search or tag: the counts, then the listed todos.
+    counts = options.matching(Todo.objects.for_user(user), user).counts()
+    expected = list(options.listed(Todo.objects.for_user(user), user))
+    last_page = max(1, -(-len(expected) // 10))
+    shown = min(page, last_page)
+
+    response = get(user_client, f"{query}&page={page}")
+
+    assert response.context["counts"] == counts
+    assert response.context["page_obj"].number == shown
+    assert list(response.context["todo_list"]) == expected[(shown - 1) * 10 : shown * 10]
+    assert response.context["paginator"].count == len(expected)
+
+
+def test_a_searched_list_with_nothing_of_its_status_is_empty_with_its_counts(user_client, user):
+    TodoFactory.create_batch(3, owner=user, title="milk", done=False)
+    response = get(user_client, "status=completed&q=milk")
+    assert listed(response) == []
+    assert response.context["counts"] == {"active": 3, "completed": 0}

@@ -13,7 +13,6 @@ Target (issue 6): under 30 s and under 300 MB on the project's 2-core machine.
 import argparse
 import datetime
 import os
-import platform
 import subprocess
 import sys
 import threading
@@ -29,8 +28,10 @@ from bench.support import (
     PROJECT_ROOT,
     PYTHON,
     drop_database,
+    machine,
     manage,
     recreate_database,
+    server_version,
     write_results,
 )
 
@@ -146,23 +147,6 @@ def row_counts(url):
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in tables
         }
-
-
-def machine():
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
-
-
-def server_version(url):
-    with psycopg.connect(url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
 
 
 def main():

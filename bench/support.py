@@ -1,8 +1,10 @@
-"""What the benchmark scripts share: databases, app servers, sessions and wrk on 127.0.0.1."""
+"""What the benchmark scripts share: databases, app servers, sessions and wrk on 127.0.0.1, and
+what machine the figures come from."""
 
 import contextlib
 import json
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -155,7 +157,7 @@ def lua_string(value):
     return json.dumps(str(value))
 
 
-def run_wrk(url, script, duration, threads=2, connections=8, script_args=()):
+def run_wrk(url, script, duration, threads, connections, script_args=()):
     """Runs wrk with a Lua script whose done() prints one JSON line prefixed 'RESULT '."""
     command = [
         "wrk",
@@ -190,3 +192,22 @@ def write_results(name, data):
     path = RESULTS / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(data, indent=2))
     return path
+
+
+def machine():
+    """The CPU model, its cores and Python's version, recorded with every result."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def server_version(url):
+    """PostgreSQL's version at `url`."""
+    with psycopg.connect(url) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]

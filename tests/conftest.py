@@ -30,6 +30,12 @@ def other_user(db):
 
 
 @pytest.fixture
+def staff(db):
+    """A staff account: the admin login lets them in."""
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
 def user_client(client, user):
     client.force_login(user)
     return client

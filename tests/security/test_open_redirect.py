@@ -6,8 +6,6 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
 
 # Each is taken by some browser as another site: the scheme-relative, backslash, scheme-only,
@@ -31,11 +29,6 @@ SITE_LOGIN = reverse("users:login")
 ADMIN_LOGIN = reverse("admin:login")
 SITE_LOGOUT = reverse("users:logout")
 ADMIN_LOGOUT = reverse("admin:logout")
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
 
 
 def with_next(url, next_url):

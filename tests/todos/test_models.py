@@ -25,20 +25,18 @@ def test_title_over_200_characters_is_refused_by_the_database():
     assert_update_refused(TodoFactory(), refused_with=(IntegrityError, DataError), title="x" * 201)
 
 
-def test_done_without_completed_at_is_refused():
-    assert_update_refused(TodoFactory(), done=True, completed_at=None)
-
-
-def test_completed_at_without_done_is_refused():
-    assert_update_refused(TodoFactory(), done=False, completed_at=timezone.now())
-
-
-def test_unknown_priority_is_refused():
-    assert_update_refused(TodoFactory(), priority=7)
-
-
-def test_version_below_one_is_refused():
-    assert_update_refused(TodoFactory(), version=0)
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"done": True, "completed_at": None},
+        {"done": False, "completed_at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
+        {"priority": 7},
+        {"version": 0},
+    ],
+    ids=["done-without-completed_at", "completed_at-without-done", "unknown-priority", "version-0"],
+)
+def test_values_a_check_constraint_forbids_are_refused(values):
+    assert_update_refused(TodoFactory(), **values)
 
 
 def test_tag_name_is_unique_per_owner_ignoring_case():

@@ -169,11 +169,6 @@ class TestThrottling:
     def login_url(self, request):
         return request.param
 
-    @pytest.fixture
-    def staff(self):
-        # Staff, so that the admin login would let them in when not locked out.
-        return UserFactory(is_staff=True)
-
     def fail(self, client, staff, url, times):
         return [log_in(client, staff.username, "wrong", url).status_code for _ in range(times)]
 

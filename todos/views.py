@@ -142,7 +142,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         """The requested page and the counters from one query, or None if it lists nothing.
 
         None for a page past the end, or a list with nothing of its status: the usual queries
-        follow, without the counters' if these rows brought them.
+        follow, the counters' only if no rows came to bring them.
         """
         options = self.list_options
         todos = options.listed_with_counts(self.todos_with_tags(), self.request.user)

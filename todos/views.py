@@ -118,7 +118,11 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     """
 
     def get_queryset(self):
-        return self.list_options.listed(self.todos_with_tags(), self.request.user)
+        """The todos to page through; with a search or a tag, every status and the counters."""
+        options = self.list_options
+        if options.counts_every_match:
+            return options.listed_with_counts(self.todos_with_tags(), self.request.user)
+        return options.listed(self.todos_with_tags(), self.request.user)
 
     def todos_with_tags(self):
         return super().get_queryset().prefetch_related(None).with_tag_list()
@@ -130,22 +134,25 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         return CountedPaginator(queryset, per_page, count=self.total, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
+        options = self.list_options
         page = None
-        if self.list_options.counts_every_match:
-            page = self.page_counted_in_one_pass(page_size)
+        if options.counts_every_match:
+            page = self.page_counted_in_one_pass(queryset, page_size)
+            if page is None:
+                queryset = options.listed(self.todos_with_tags(), self.request.user)
         if page is None:
             # get_page: a page past the end shows the last one instead of a 404.
-            page = self.get_paginator(queryset, page_size).get_page(self.list_options.page)
+            page = self.get_paginator(queryset, page_size).get_page(options.page)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
-    def page_counted_in_one_pass(self, page_size):
+    def page_counted_in_one_pass(self, todos, page_size):
         """The requested page and the counters from one query, or None if it lists nothing.
 
-        None for a page past the end, or a list with nothing of its status: the usual queries
-        follow, the counters' only if no rows came to bring them.
+        `todos` are `ListOptions.listed_with_counts`. None for a page past the end, or a list
+        with nothing of its status: the usual queries follow, the counters' only if no rows
+        came to bring them.
         """
         options = self.list_options
-        todos = options.listed_with_counts(self.todos_with_tags(), self.request.user)
         start = (options.page - 1) * page_size
         rows = list(todos[start : start + page_size])
         if rows:

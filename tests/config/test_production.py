@@ -2,13 +2,10 @@
 
 import json
 import logging
-import subprocess
-import sys
 from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
@@ -17,16 +14,7 @@ from django.utils.functional import SimpleLazyObject
 
 from config.request_context import RequestIdMiddleware
 from config.views import handle_server_error
-from tests.config.test_settings import production_environment
-
-PROJECT_ROOT = settings.BASE_DIR
-
-
-def run_production(args, **overrides):
-    env = production_environment(**overrides)
-    return subprocess.run(
-        [sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
-    )
+from tests.config.test_settings import run_production
 
 
 def production_setting(name, **overrides):

@@ -24,16 +24,19 @@ def production_environment(**overrides):
     return env
 
 
-def load_production_settings(**overrides):
-    env = production_environment(**overrides)
+def run_production(args, **overrides):
+    """Python with `args` in a child process under the production settings and environment."""
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=production_environment(**overrides),
         capture_output=True,
         text=True,
-        check=False,
     )
+
+
+def load_production_settings(**overrides):
+    return run_production(["-c", "import django; django.setup()"], **overrides)
 
 
 def test_production_settings_load_with_the_required_environment():

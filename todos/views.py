@@ -111,10 +111,10 @@ read_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     """The list: a constant number of queries whatever the page size (see tests/todos).
 
-    One aggregate counts active and completed todos for the search and tag; the paginator
-    takes its total from it. Then the page of todos, their tags (prefetch) and the user's
-    tags for the filter. A search or a tag makes the database read every match for the
-    counters: the page then comes from that same query (`page_counted_in_one_pass`).
+    One aggregate counts the active and completed todos; the paginator takes its total from
+    it. Then the page of todos, their tags (prefetch) and the user's tags for the filter. A
+    search or a tag makes the database read every match for the counters: the page and the
+    counters then come from one query (`page_counted_in_one_pass`).
     """
 
     def get_queryset(self):

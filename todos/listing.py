@@ -139,13 +139,16 @@ class ListOptions:
             todos = todos.with_tag(self.tag, owner=owner)
         return todos
 
+    @property
+    def done_listed(self):
+        """The `done` of the todos this status lists, or None when it lists them all."""
+        return None if self.status == ListStatus.ALL else self.status == ListStatus.COMPLETED
+
     def listed(self, todos, owner):
         """`owner`'s `todos` as the list shows them: searched, tagged, by status, sorted."""
         todos = self.matching(todos, owner)
-        if self.status == ListStatus.ACTIVE:
-            todos = todos.active()
-        elif self.status == ListStatus.COMPLETED:
-            todos = todos.completed()
+        if self.done_listed is not None:
+            todos = todos.filter(done=self.done_listed)
         return todos.order_by(*SORT_ORDERINGS[self.sort])
 
     @property
@@ -162,16 +165,14 @@ class ListOptions:
         """
         todos = self.matching(todos, owner).with_counts()
         ordering = SORT_ORDERINGS[self.sort]
-        if self.status != ListStatus.ALL:
-            listed_first = models.Case(
-                models.When(done=self.status == ListStatus.COMPLETED, then=0), default=1
-            )
+        if self.done_listed is not None:
+            listed_first = models.Case(models.When(done=self.done_listed, then=0), default=1)
             ordering = (listed_first, *ordering)
         return todos.order_by(*ordering)
 
     def shows(self, todo):
         """Whether the list shows `todo` for its status."""
-        return self.status == ListStatus.ALL or todo.done == (self.status == ListStatus.COMPLETED)
+        return self.done_listed is None or todo.done == self.done_listed
 
 
 def _page_number(value):

@@ -67,12 +67,18 @@ from bench.support import (
     wrk_rates,
 )
 from todos.management.commands.load_demo_data import DEMO_FIXTURES
+from todos.management.commands.seed import HEAVY_USER_TODOS
 
 DATABASE = "todos_bench"
 LUA = Path(__file__).with_name("bench.lua")
 HEAVY_USER = "bench"
 STAFF_USER = "bench-admin"
-SEED = {"users": 10_000, "todos": 1_000_000, "tags_per_user": 10, "heavy_user_todos": 10_000}
+SEED = {
+    "users": 10_000,
+    "todos": 1_000_000,
+    "tags_per_user": 10,
+    "heavy_user_todos": HEAVY_USER_TODOS,
+}
 
 TARGETS = {
     "floor_ratio": 3.0,  # app throughput at least a third of the floor's

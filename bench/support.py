@@ -34,8 +34,8 @@ def drop_database(name, server=PG_SERVER):
 
 
 def recreate_database(name, server=PG_SERVER):
-    drop_database(name, server)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
 

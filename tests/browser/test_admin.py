@@ -11,7 +11,7 @@ from todos.models import Todo
 
 
 @pytest.fixture
-def staff(transactional_db):
+def superuser(transactional_db):
     return UserFactory(username="olive", is_staff=True, is_superuser=True)
 
 
@@ -24,7 +24,7 @@ def run_action(page, label):
     page.get_by_role("button", name="Go").click()
 
 
-def test_staff_search_mark_done_and_export_a_selection_as_csv(page, staff):
+def test_staff_search_mark_done_and_export_a_selection_as_csv(page, superuser):
     owner = UserFactory(username="sam")
     TodoFactory(
         owner=owner, title="Pay the invoice from Acme", tags=[TagFactory(owner=owner, name="bills")]
@@ -33,7 +33,7 @@ def test_staff_search_mark_done_and_export_a_selection_as_csv(page, staff):
     TodoFactory(owner=owner, title="Walk the dog")
 
     page.goto("/admin/")
-    page.get_by_label("Username").fill(staff.username)
+    page.get_by_label("Username").fill(superuser.username)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.locator("#todos-todo").get_by_role("link", name="Todos").click()

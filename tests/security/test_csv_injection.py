@@ -1,9 +1,7 @@
 """The admin's CSV export never hands a spreadsheet a formula, nor a browser a page.
 
-PENDING: the export (TodoAdmin's "export_csv" action) is built on the `admin` branch, not on
-`security`. Once both are merged, rename this file to tests/security/test_csv_injection.py.
-It assumes what the admin branch has: the action is called "export_csv", posts to the todo
-changelist with `_selected_action`, and streams text/csv as an attachment.
+The export is TodoAdmin's "export_csv" action: it posts to the todo changelist with
+`_selected_action` and streams text/csv as an attachment.
 """
 
 import csv

@@ -97,7 +97,6 @@ def create_todos_of_every_kind():
     TodoFactory(owner=owner, title="<b>Bold</b> & 'quoted'", tags=[tag], due_date=None)
     TodoFactory(owner=owner, title="done", done=True, priority=Priority.HIGH, description="")
     TodoFactory(owner=owner, title="due", due_date=datetime.date(2030, 1, 31), tags=[tag])
-    return owner
 
 
 @pytest.mark.parametrize(

@@ -436,7 +436,7 @@ def test_several_writers_write_the_same_rows_as_one(monkeypatch):
     assert tag_links(several_writers) == tag_links(one_writer)
     del several_writers["Todo_tags"], one_writer["Todo_tags"]
     assert several_writers == one_writer
-    assert len(threads) == 13
+    assert len(threads) == PARALLEL["todos"] // PARALLEL["batch_size"]  # a name per todo batch
     assert len(set(threads)) > 1
     assert threading.main_thread().name not in threads
 

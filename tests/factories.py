@@ -11,6 +11,10 @@ from users.models import User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
+# Titles and descriptions are Latin filler, so that no English word a test searches for
+# (milk, bank, report, other...) turns up in a todo by chance.
+FILLER_WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "elit", "sed", "tempor", "magna")
+
 
 class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
@@ -41,8 +45,8 @@ class TagFactory(DjangoModelFactory):
 
 class TodoFactory(DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
-    title = factory.Faker("sentence", nb_words=5)
-    description = factory.Faker("paragraph", nb_sentences=2)
+    title = factory.Faker("sentence", nb_words=5, ext_word_list=FILLER_WORDS)
+    description = factory.Faker("paragraph", nb_sentences=2, ext_word_list=FILLER_WORDS)
     priority = factory.Faker("random_element", elements=Priority.values)
     due_date = factory.Faker(
         "date_between", start_date=datetime.timedelta(days=-30), end_date="+60d"

@@ -57,15 +57,15 @@ def test_status_filters(user_client, user, status, titles):
 
 
 def test_search_matches_title_and_description_ignoring_case(user_client, user):
-    TodoFactory(owner=user, title="Call the BANK", description="")
+    TodoFactory(owner=user, title="Call the BANK")
     TodoFactory(owner=user, title="Groceries", description="cash from the bank")
-    TodoFactory(owner=user, title="Walk", description="")
+    TodoFactory(owner=user, title="Walk")
     assert set(listed(get(user_client, "q=bank"))) == {"Call the BANK", "Groceries"}
 
 
 def test_search_treats_like_wildcards_literally(user_client, user):
-    TodoFactory(owner=user, title="100% done", description="")
-    TodoFactory(owner=user, title="1000 things", description="")
+    TodoFactory(owner=user, title="100% done")
+    TodoFactory(owner=user, title="1000 things")
     assert listed(get(user_client, "q=100%25")) == ["100% done"]
 
 
@@ -223,7 +223,7 @@ def test_counts_are_for_the_search_and_tag_whatever_the_status(user_client, user
     TodoFactory.create_batch(3, owner=user, title="report", tags=[work])
     TodoFactory.create_batch(2, owner=user, title="report", tags=[work], completed=True)
     TodoFactory.create_batch(4, owner=user, title="report")  # untagged
-    TodoFactory(owner=user, title="other", description="", tags=[work])
+    TodoFactory(owner=user, title="other", tags=[work])
 
     response = get(user_client, "q=report&tag=work&status=completed")
 

@@ -440,8 +440,7 @@ def test_toggle_all_honours_the_filter(user_client, mixed, other_user, query, ch
 
 
 def test_toggle_all_with_nothing_matching_says_so(user_client, mixed):
-    # Not a word of Faker's lorem, which writes the factory's descriptions.
-    response = user_client.post(reverse("todos:toggle_all") + "?q=zzz-matches-nothing")
+    response = user_client.post(reverse("todos:toggle_all") + "?q=nothing-like-this")
     assert messages_of(response) == ["There was nothing to mark."]
 
 

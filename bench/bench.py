@@ -244,9 +244,9 @@ def seed_database(database):
         started = time.monotonic()
         connection.execute("VACUUM (ANALYZE)")
         vacuum_seconds = time.monotonic() - started
-    rows = sum(row_counts(url).values())
+        counts = row_counts(connection)
     return {
-        **seed_figures(command, rows, rows, seconds, megabytes, client_cpu, postgresql_cpu),
+        **seed_figures(command, counts, seconds, megabytes, client_cpu, postgresql_cpu),
         "load_average_1m_before": round(load_before, 2),
         "vacuum_analyze_s": round(vacuum_seconds, 2),
     }
@@ -403,18 +403,18 @@ def drive_pages(env, pages, sessions, probes, args):
     ):
         for page in pages:
             cookie = sessions[page.user]["cookie"]
-            app_body = fetch(app + page.path, cookie)
+            probe = probes[page.name]
             result = {
                 "label": page.label,
                 "path": page.path,
-                "queries": probes[page.name]["queries"],
-                "sql": probes[page.name]["sql"],
-                "plans": probes[page.name].get("plans", []),
-                "bytes": {"app": len(app_body.encode())},
+                "queries": probe["queries"],
+                "sql": probe["sql"],
+                "plans": probe.get("plans", []),
+                "bytes": {"app": probe["bytes"]},
             }
             if page.floor:
                 floor_body = fetch(floor + page.path, cookie)
-                check_same_rows(page, app_body, floor_body)
+                check_same_rows(page, fetch(app + page.path, cookie), floor_body)
                 result["bytes"]["floor"] = len(floor_body.encode())
             print(f"Load: {page.label} ...", flush=True)
             result["app"] = load(app, page, cookie, args)
@@ -540,7 +540,7 @@ def print_report(report):
         )
     if seed := report.get("seed"):
         print(
-            f"seed: {seed['rows']:,} rows in {seed['wall_seconds']} s"
+            f"seed: {seed['total_rows']:,} rows in {seed['wall_seconds']} s"
             f" ({seed['rows_per_second']:,} rows/s), peak {seed['peak_rss_mb']} MB;"
             f" CPU {seed['cpu_seconds']['seed_process']} s in the command,"
             f" {seed['cpu_seconds']['postgresql']} s in PostgreSQL"

@@ -81,11 +81,13 @@ def measured_seed(command, env, url):
     return seconds, megabytes, client_cpu, server_seconds
 
 
-def seed_figures(command, rows, total_rows, seconds, megabytes, client_cpu, server_cpu):
-    """What a measured seed run reports: `rows` as counted, speed from `total_rows`."""
+def seed_figures(command, counts, seconds, megabytes, client_cpu, server_cpu):
+    """What a measured seed run reports, from the rows it left in each table (`counts`)."""
+    total_rows = sum(counts.values())
     return {
         "command": " ".join(["manage.py", *command[2:]]),
-        "rows": rows,
+        "rows": counts,
+        "total_rows": total_rows,
         "wall_seconds": round(seconds, 2),
         "rows_per_second": round(total_rows / seconds),
         "peak_rss_mb": round(megabytes, 1),
@@ -140,13 +142,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def row_counts(url):
+def row_counts(connection):
     tables = ("users_user", "todos_tag", "todos_todo", "todos_todo_tags")
-    with psycopg.connect(url) as connection:
-        return {
-            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in tables
-        }
+    return {
+        table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables
+    }
 
 
 def main():
@@ -171,27 +171,28 @@ def main():
         load_before = os.getloadavg()
         seconds, megabytes, client_cpu, server_seconds = measured_seed(command, env, url)
         load_after = os.getloadavg()
-        counts = row_counts(url)
+        with psycopg.connect(url) as connection:
+            counts = row_counts(connection)
         version = server_version(url)
     finally:
         if not args.keep:
             drop_database(args.database, args.server)
 
-    rows = sum(counts.values())
     result = {
         "benchmark": "seed",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "postgresql": version,
         "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
-        **seed_figures(command, counts, rows, seconds, megabytes, client_cpu, server_seconds),
+        **seed_figures(command, counts, seconds, megabytes, client_cpu, server_seconds),
         "target": {"seconds": TARGET_SECONDS, "peak_rss_mb": TARGET_MEGABYTES},
         "met": seconds < TARGET_SECONDS and megabytes < TARGET_MEGABYTES,
     }
     path = write_results("seed", result)
     verdict = "met" if result["met"] else "MISSED"
     print(
-        f"\n{rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+        f"\n{result['total_rows']:,} rows in {seconds:.1f} s "
+        f"({result['rows_per_second']:,} rows/s), "
         f"peak {megabytes:.0f} MB; CPU {client_cpu:.1f} s in the command, "
         f"{server_seconds:.1f} s in PostgreSQL; load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after.\n"

@@ -58,17 +58,17 @@ def _choice(value, choices, default):
     return value if value in choices.values else default
 
 
+def is_page_size(value):
+    """Whether `value` is a page size the list takes: an integer from 10 to 100."""
+    # type() rather than isinstance(): JSON true is an int to Python, not a page size.
+    return type(value) is int and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX
+
+
 def _page_size(value, default):
     """A page size from the URL or the preferences; anything but 10-100 gives `default`."""
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit() and len(value) <= 3):
-            return default
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         value = int(value)
-    if isinstance(value, int) and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX:
-        return value
-    return default
+    return value if is_page_size(value) else default
 
 
 def _text(value, max_length):

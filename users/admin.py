@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from todos.admin import todo_changelist_url
 from todos.admin_tools import CheckedChangeListMixin, EstimatedCountPaginator, count_subquery
-from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus
+from todos.listing import ListSort, ListStatus, is_page_size
 from todos.models import Todo
 
 from .models import User
@@ -20,8 +20,7 @@ RECENT_TODOS_SHOWN = 20
 PREFERENCE_CHECKS = {
     "default_status": lambda value: value in ListStatus.values,
     "default_sort": lambda value: value in ListSort.values,
-    # type() rather than isinstance(): JSON true is an int to Python, not a page size.
-    "page_size": lambda value: type(value) is int and PAGE_SIZE_MIN <= value <= PAGE_SIZE_MAX,
+    "page_size": is_page_size,
 }
 
 

@@ -1,8 +1,21 @@
 """Helpers the test modules of several apps share."""
 
+from django.apps import apps
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+# Every table a request could write: ours, sessions, login attempts and the admin's log.
+SNAPSHOT_APPS = ("users", "todos", "auth", "sessions", "axes", "admin")
+
+
+def database_snapshot():
+    """Every row of every table a request could write, to compare before and after."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for label in SNAPSHOT_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    }
 
 
 def messages_of(response):

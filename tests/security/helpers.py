@@ -1,19 +1,14 @@
-"""What the security tests share: URL enumeration, database snapshots, a CSRF token."""
+"""What the security tests share: URL enumeration, object URLs, a CSRF token, a password."""
 
-from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Every table a request could write: ours, sessions, login attempts and the admin's log.
-SNAPSHOT_APPS = ("users", "todos", "auth", "sessions", "axes", "admin")
+# A password the validators accept, for forms that set one.
+NEW_PASSWORD = "a-fresh-passphrase-2026"
 
 
-def database_snapshot():
-    """Every row of every table a request could write, to compare before and after."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for label in SNAPSHOT_APPS
-        for model in apps.get_app_config(label).get_models(include_auto_created=True)
-    }
+def object_url(name, target, objects):
+    """The URL `name` of the object `objects[target]`, or of no object when `target` is None."""
+    return reverse(name, args=[objects[target].pk] if target else [])
 
 
 def url_patterns(namespaces):

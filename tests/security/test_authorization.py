@@ -12,14 +12,13 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, TodoFactory
+from tests.helpers import database_snapshot
 from todos.models import Tag, Todo
 from users.models import User
 
-from .helpers import database_snapshot, url_patterns
+from .helpers import NEW_PASSWORD, object_url, url_patterns
 
 pytestmark = pytest.mark.django_db
-
-NEW_PASSWORD = "a-fresh-passphrase-2026"
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,7 @@ class Access:
     effect: object = None
 
     def url(self, owned):
-        args = [getattr(owned, self.target).pk] if self.target else []
-        return reverse(self.name, args=args)
+        return object_url(self.name, self.target, vars(owned))
 
     def request(self, client, owned):
         if self.method == "post":
@@ -135,15 +133,6 @@ PUBLIC = {
     "users:password_reset_confirm": HTTPStatus.OK,
     "users:password_reset_complete": HTTPStatus.OK,
 }
-
-
-@pytest.fixture
-def owned(owned):
-    owned.user.username = "owner"
-    owned.user.email = "owner@example.com"
-    owned.user.city = "Springfield"
-    owned.user.save()
-    return owned
 
 
 def owners_rows(owner_pk):

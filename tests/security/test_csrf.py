@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .helpers import accepts_post, csrf_token, database_snapshot, url_patterns
+from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import database_snapshot
+from tests.users.helpers import is_logged_in
+
+from .helpers import NEW_PASSWORD, accepts_post, csrf_token, object_url, url_patterns
 
 pytestmark = pytest.mark.django_db
-
-NEW_PASSWORD = "a-fresh-passphrase-2026"
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,7 @@ class PostRoute:
     def resolve(self, client, owned):
         if self.url:
             return self.url(client, owned)
-        args = [getattr(owned, self.target).pk] if self.target else []
-        return reverse(self.name, args=args)
+        return object_url(self.name, self.target, vars(owned))
 
     def __str__(self):
         return self.name
@@ -64,7 +65,9 @@ NEW_ACCOUNT = {
 
 ROUTES = [
     PostRoute("users:signup", signed_in=False, data=NEW_ACCOUNT),
-    PostRoute("users:login", signed_in=False, data={"username": "owner", "password": "pw"}),
+    PostRoute(
+        "users:login", signed_in=False, data={"username": "owner", "password": DEFAULT_PASSWORD}
+    ),
     PostRoute("users:logout"),
     PostRoute(
         "users:profile",
@@ -76,10 +79,14 @@ ROUTES = [
             "page_size": "50",
         },
     ),
-    PostRoute("users:delete", data={"password": "pw"}),
+    PostRoute("users:delete", data={"password": DEFAULT_PASSWORD}),
     PostRoute(
         "users:password_change",
-        data={"old_password": "pw", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        data={
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
     ),
     PostRoute("users:password_reset", signed_in=False, data={"email": "owner@example.com"}),
     PostRoute(
@@ -101,19 +108,10 @@ ROUTES = [
     PostRoute(
         "admin:login",
         signed_in=False,
-        data={"username": "owner", "password": "pw", "next": "/admin/"},
+        data={"username": "owner", "password": DEFAULT_PASSWORD, "next": "/admin/"},
         url=staff_login,
     ),
 ]
-
-
-@pytest.fixture
-def owned(owned):
-    owned.user.username = "owner"
-    owned.user.email = "owner@example.com"
-    owned.user.set_password("pw")
-    owned.user.save()
-    return owned
 
 
 @pytest.fixture
@@ -161,7 +159,7 @@ def test_a_post_without_a_valid_token_is_refused_and_changes_nothing(
     response, changed = submit(csrf_client, route, owned, token_from=token_from)
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not changed
-    assert ("_auth_user_id" in csrf_client.session) == route.signed_in
+    assert is_logged_in(csrf_client) == route.signed_in
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)

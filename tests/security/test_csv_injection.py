@@ -12,8 +12,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
-
-from .helpers import database_snapshot
+from tests.helpers import database_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +32,28 @@ PAYLOADS = [
 USERNAMES = ["+1234", "-1", "@evil"]
 
 
-def export(client, todos):
-    response = client.post(
+def post_export(client, todos):
+    """The export action run on `todos` from the changelist, as its form posts it."""
+    return client.post(
         reverse("admin:todos_todo_changelist"),
         {"action": "export_csv", "_selected_action": [todo.pk for todo in todos]},
     )
+
+
+def export(client, todos):
+    """The header and rows of the CSV that exporting `todos` streams."""
+    response = post_export(client, todos)
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment;")
     content = b"".join(response.streaming_content).decode()
     header, *rows = csv.reader(io.StringIO(content, newline=""))
     return header, rows
+
+
+def defused(value):
+    """`value` as its cell must read: behind a quote if a spreadsheet would run it."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 @pytest.fixture
@@ -69,9 +79,7 @@ def test_a_formula_is_kept_as_text_behind_a_quote(admin_client, hostile_todos, c
     header, rows = export(admin_client, hostile_todos)
     cells = {row[header.index("id")]: row[header.index(column)] for row in rows}
     for todo in hostile_todos:
-        value = getattr(todo, column)
-        expected = f"'{value}" if value.startswith(FORMULA_STARTS) else value
-        assert cells[str(todo.pk)] == expected
+        assert cells[str(todo.pk)] == defused(getattr(todo, column))
 
 
 def test_usernames_and_tag_names_are_defused_too(admin_client, hostile_todos):
@@ -80,17 +88,13 @@ def test_usernames_and_tag_names_are_defused_too(admin_client, hostile_todos):
     tags = {row[header.index("tags")] for row in rows}
     assert owners == {f"'{todo.owner.username}" for todo in hostile_todos}
     for todo in hostile_todos:
-        name = todo.tags.get().name
-        assert (f"'{name}" if name.startswith(FORMULA_STARTS) else name) in tags
+        assert defused(todo.tags.get().name) in tags
 
 
 def test_a_non_staff_user_cannot_export(client, user, hostile_todos):
     client.force_login(user)
     before = database_snapshot()
-    response = client.post(
-        reverse("admin:todos_todo_changelist"),
-        {"action": "export_csv", "_selected_action": [todo.pk for todo in hostile_todos]},
-    )
+    response = post_export(client, hostile_todos)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith(reverse("admin:login"))
     assert database_snapshot() == before

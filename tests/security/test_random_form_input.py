@@ -36,12 +36,11 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from tests.factories import TodoFactory, UserFactory
+from tests.helpers import database_snapshot
 from todos.listing import ListSort, ListStatus
 from todos.models import Priority, Tag, Todo
 from todos.services import tags_get_or_create
 from users.models import User
-
-from .helpers import database_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +82,17 @@ def browser_post(client, url, data):
     """Posts `data` urlencoded in UTF-8 as a browser does, leaving out the omitted fields."""
     sent = {name: value for name, value in data.items() if value is not OMITTED}
     return client.post(url, urlencode(sent), content_type="application/x-www-form-urlencoded")
+
+
+def signed_in_client(user):
+    """A new client signed in as `user`, for one example.
+
+    The `client` fixture is shared by every example of a test, so it would carry one example's
+    session and cookies into the next.
+    """
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @contextmanager
@@ -211,8 +221,7 @@ def test_profile_with_random_input(data):
     with rolled_back():
         UserFactory(username="taken", email="taken@example.com")
         user = UserFactory(preferences={"theme": "dark"})
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         before = database_snapshot()
 
         response = browser_post(client, reverse("users:profile"), data)
@@ -251,8 +260,7 @@ def assert_todo_stored(todo, data):
 def test_create_a_todo_with_random_input(data):
     with rolled_back():
         user = UserFactory()
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         before = database_snapshot()
 
         response = browser_post(client, reverse("todos:create"), data)
@@ -279,8 +287,7 @@ def test_edit_a_todo_with_random_input(data, existing_tags):
         user = UserFactory()
         todo = TodoFactory(owner=user, title="Before", description="As it was")
         todo.tags.set(tags_get_or_create(owner=user, names=as_tag_names(existing_tags)))
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         before = database_snapshot()
 
         response = browser_post(client, reverse("todos:update", args=[todo.pk]), data)

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
+from tests.helpers import database_snapshot
 from tests.todos.conftest import HTMX
 from todos.models import Todo
 from users.models import User
 
-from .helpers import database_snapshot
+from .helpers import NEW_PASSWORD, object_url
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +128,9 @@ def test_the_apps_pages_show_the_payload_escaped(
     hostile_client, hostile, payload, name, target, query, headers
 ):
     _, todo, tag = hostile
-    args = [{"todo": todo, "tag": tag}[target].pk] if target else []
+    url = object_url(name, target, {"todo": todo, "tag": tag})
     query = {key: value.format(payload=payload) for key, value in query.items()}
-    response = hostile_client.get(reverse(name, args=args), query, headers=headers)
+    response = hostile_client.get(url, query, headers=headers)
     assert_shown_escaped(response, payload)
 
 
@@ -155,9 +156,9 @@ def test_the_admin_shows_the_payload_escaped(
     admin_client, hostile, payload, model, view, target, search
 ):
     user, todo, tag = hostile
-    args = [{"user": user, "todo": todo, "tag": tag}[target].pk] if target else []
+    url = object_url(f"admin:{model}_{view}", target, {"user": user, "todo": todo, "tag": tag})
     query = {"q": payload} if search else {}
-    response = admin_client.get(reverse(f"admin:{model}_{view}", args=args), query)
+    response = admin_client.get(url, query)
     assert_shown_escaped(response, payload)
 
 
@@ -168,8 +169,7 @@ def test_the_admins_deleted_message_shows_the_payload_escaped(
     admin_client, hostile, payload, model, target
 ):
     user, todo, tag = hostile
-    obj = {"user": user, "todo": todo, "tag": tag}[target]
-    url = reverse(f"admin:{model}_delete", args=[obj.pk])
+    url = object_url(f"admin:{model}_delete", target, {"user": user, "todo": todo, "tag": tag})
     response = admin_client.post(url, {"post": "yes"}, follow=True)
     assert_shown_escaped(response, payload, expected=f"“{payload}” was deleted successfully.")
 
@@ -244,8 +244,8 @@ def test_signup_refuses_a_payload_username_and_shows_it_back_escaped(client, pay
     data = {
         "username": payload,
         "email": "new@example.com",
-        "password1": "a-fresh-passphrase-2026",
-        "password2": "a-fresh-passphrase-2026",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
         "city": payload,
     }
     before = database_snapshot()
@@ -259,8 +259,8 @@ def test_a_city_from_signup_is_shown_escaped_on_the_profile(client, payload):
     data = {
         "username": "newcomer",
         "email": "new@example.com",
-        "password1": "a-fresh-passphrase-2026",
-        "password2": "a-fresh-passphrase-2026",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
         "city": payload,
     }
     welcome = client.post(reverse("users:signup"), data, follow=True)

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
+from tests.helpers import database_snapshot
 from tests.todos.conftest import HTMX
-from todos.models import Tag, Todo
+from todos.models import Todo
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +32,6 @@ def request(client, method, url, headers=None):
     return client.get(url, headers=headers)
 
 
-def snapshot():
-    return (
-        list(Todo.objects.order_by("pk").values()),
-        list(Tag.objects.order_by("pk").values()),
-        list(Todo.tags.through.objects.order_by("pk").values()),
-    )
-
-
 @pytest.fixture
 def theirs(other_user):
     tag = TagFactory(owner=other_user, name="secret")
@@ -54,18 +47,18 @@ def test_another_users_object_is_404_on_every_url_and_method(
     user_client, theirs, name, method, headers
 ):
     pk = theirs["tag" if name.startswith("tag") else "todo"].pk
-    before = snapshot()
+    before = database_snapshot()
     response = request(user_client, method, reverse(f"todos:{name}", args=[pk]), headers)
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert snapshot() == before
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("name", ["toggle_all", "clear_completed"])
 def test_bulk_actions_never_touch_another_users_todos(user_client, theirs, name):
-    before = snapshot()
+    before = database_snapshot()
     user_client.post(reverse(f"todos:{name}"))
     user_client.post(reverse(f"todos:{name}") + "?q=yours&tag=secret")
-    assert snapshot() == before
+    assert database_snapshot() == before
 
 
 def test_my_pages_do_not_show_another_users_todos_or_tags(user_client, theirs):
@@ -85,9 +78,9 @@ def test_creating_with_another_users_tag_name_makes_my_own_tag(user_client, user
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize(("name", "needs_pk"), ALL_URLS)
 def test_anonymous_visitors_are_sent_to_log_in(client, theirs, name, needs_pk, method):
-    before = snapshot()
+    before = database_snapshot()
     url = reverse(f"todos:{name}", args=[theirs["todo"].pk] if needs_pk else [])
     response = request(client, method, url)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == f"{reverse('users:login')}?next={url}"
-    assert snapshot() == before
+    assert database_snapshot() == before

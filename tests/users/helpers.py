@@ -1,20 +1,28 @@
-"""Assertions shared by the account page tests."""
+"""What the account tests share: logging in, and assertions on the account pages."""
 
 from http import HTTPStatus
 
 from django.contrib.auth.forms import SetPasswordMixin
+from django.urls import reverse
 from django.utils.html import escape
 
-from todos.models import Tag, Todo
-from users.models import User
+from tests.helpers import database_snapshot
 
+LOGIN_URL = reverse("users:login")
 # Django's wording, with a typographic apostrophe.
 PASSWORD_MISMATCH = str(SetPasswordMixin.error_messages["password_mismatch"])
 
+# The account tests' name for the snapshot they compare around a refused submission.
+all_rows = database_snapshot
 
-def all_rows():
-    """Every user, todo and tag row, to compare before and after a refused submission."""
-    return [list(model.objects.order_by("pk").values()) for model in (User, Todo, Tag)]
+
+def log_in(client, username, password, url=LOGIN_URL, **extra):
+    """Posts the login form at `url` (the site's, unless given), with `extra` fields."""
+    return client.post(url, {"username": username, "password": password, **extra})
+
+
+def is_logged_in(client):
+    return "_auth_user_id" in client.session
 
 
 def assert_field_error(response, field, message, form="form"):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory
-from tests.helpers import messages_of
+from tests.helpers import database_snapshot, messages_of
 from tests.todos.conftest import HTMX
 from todos.forms import TodoEditForm
 from todos.models import Priority, Tag, Todo
@@ -20,17 +20,6 @@ CREATE_URL = reverse("todos:create")
 
 def last_message(response):
     return messages_of(response)[-1]
-
-
-def snapshot():
-    """Every todo and tag row with its tags: compare before and after to prove nothing changed."""
-    todos = [
-        (*values, tuple(Todo.objects.get(pk=values[0]).tags.values_list("name", flat=True)))
-        for values in Todo.objects.order_by("pk").values_list(
-            "pk", "title", "description", "done", "completed_at", "due_date", "priority", "version"
-        )
-    ]
-    return todos, list(Tag.objects.order_by("pk").values_list("pk", "owner", "name"))
 
 
 def edit_data(todo, **changes):
@@ -115,11 +104,11 @@ def test_new_todo_page_renders_the_full_form(user_client):
     ],
 )
 def test_bad_input_on_create_shows_the_error_and_saves_nothing(user_client, data, message):
-    before = snapshot()
+    before = database_snapshot()
     response = user_client.post(CREATE_URL, data)
     assert response.status_code == HTTPStatus.OK
     assert message in response.content.decode()
-    assert snapshot() == before
+    assert database_snapshot() == before
 
 
 def test_bad_quick_add_without_js_shows_the_full_form_with_the_input_kept(user_client):
@@ -260,11 +249,11 @@ def test_a_toggle_elsewhere_also_makes_an_open_edit_form_stale(user_client, todo
     ],
 )
 def test_bad_input_on_edit_saves_nothing(user_client, todo, changes):
-    before = snapshot()
+    before = database_snapshot()
     response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, **changes))
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"].errors
-    assert snapshot() == before
+    assert database_snapshot() == before
 
 
 def test_a_missing_version_is_reported_on_the_page(user_client, todo):
@@ -364,11 +353,11 @@ def test_a_repeated_toggle_changes_nothing_more(user_client, todo):
 
 @pytest.mark.parametrize("done", ["yes", "2", "", "\x00"])
 def test_toggle_with_a_bad_state_changes_nothing(user_client, todo, done):
-    before = snapshot()
+    before = database_snapshot()
     response = user_client.post(reverse("todos:toggle", args=[todo.pk]), {"done": done})
     assert response.status_code == HTTPStatus.FOUND
     assert messages_of(response) == ["That action was not understood; nothing changed."]
-    assert snapshot() == before
+    assert database_snapshot() == before
 
 
 def test_toggle_is_post_only(user_client, todo):

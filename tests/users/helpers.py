@@ -6,14 +6,9 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.urls import reverse
 from django.utils.html import escape
 
-from tests.helpers import database_snapshot
-
 LOGIN_URL = reverse("users:login")
 # Django's wording, with a typographic apostrophe.
 PASSWORD_MISMATCH = str(SetPasswordMixin.error_messages["password_mismatch"])
-
-# The account tests' name for the snapshot they compare around a refused submission.
-all_rows = database_snapshot
 
 
 def log_in(client, username, password, url=LOGIN_URL, **extra):

@@ -5,8 +5,8 @@ from django.db.models.signals import post_delete
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
-from tests.helpers import messages_of
-from tests.users.helpers import all_rows, assert_field_error
+from tests.helpers import database_snapshot, messages_of
+from tests.users.helpers import assert_field_error
 from todos.models import Tag, Todo
 from users.models import User
 from users.services import DeletedAccount, user_delete
@@ -82,12 +82,12 @@ def test_other_users_are_untouched(user_client, other_user, password, users_data
     ],
 )
 def test_a_wrong_password_deletes_nothing(user_client, users_data, entered, message):
-    before = all_rows()
+    before = database_snapshot()
 
     response = user_client.post(DELETE_URL, {"password": entered})
 
     assert_field_error(response, "password", message)
-    assert all_rows() == before
+    assert database_snapshot() == before
     assert "_auth_user_id" in user_client.session
 
 
@@ -97,7 +97,7 @@ def test_service_returns_what_it_deleted(user, users_data):
 
 
 def test_service_deletes_everything_or_nothing(user, users_data):
-    before = all_rows()
+    before = database_snapshot()
 
     def fail_after_the_todos_went(sender, instance, **kwargs):
         raise RuntimeError("the database went away")
@@ -109,4 +109,4 @@ def test_service_deletes_everything_or_nothing(user, users_data):
     finally:
         post_delete.disconnect(fail_after_the_todos_went, sender=User)
 
-    assert all_rows() == before
+    assert database_snapshot() == before

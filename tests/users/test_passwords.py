@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.helpers import messages_of
-from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
+from tests.helpers import database_snapshot, messages_of
+from tests.users.helpers import PASSWORD_MISMATCH, assert_field_error
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +68,13 @@ class TestPasswordChange:
     def test_bad_input_is_refused_and_the_password_stays(
         self, user_client, password, data, field, message
     ):
-        before = all_rows()
+        before = database_snapshot()
         full = {"old_password": password, "new_password1": NEW_PASSWORD}
         full["new_password2"] = NEW_PASSWORD
         response = user_client.post(CHANGE_URL, {**full, **data})
 
         assert_field_error(response, field, message)
-        assert all_rows() == before
+        assert database_snapshot() == before
 
 
 class TestPasswordReset:
@@ -132,14 +132,14 @@ class TestPasswordReset:
 
     def test_a_mismatched_new_password_is_refused(self, client, reset_link):
         set_password_url = client.get(reset_link).url
-        before = all_rows()
+        before = database_snapshot()
 
         response = client.post(
             set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": "other-meadow-1"}
         )
 
         assert_field_error(response, "new_password2", PASSWORD_MISMATCH)
-        assert all_rows() == before
+        assert database_snapshot() == before
 
     def test_an_unknown_address_sends_nothing_but_looks_the_same(self, client):
         UserFactory(email="someone@example.com")

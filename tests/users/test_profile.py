@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import TodoFactory, UserFactory
-from tests.helpers import messages_of
-from tests.users.helpers import all_rows, assert_field_error
+from tests.helpers import database_snapshot, messages_of
+from tests.users.helpers import assert_field_error
 from todos.listing import (
     PAGE_SIZE_MAX,
     PAGE_SIZE_MIN,
@@ -150,22 +150,22 @@ BAD_INPUT = [
 def test_bad_input_is_refused_next_to_its_field_and_saves_nothing(
     user_client, profile_data, form, field, value, message
 ):
-    before = all_rows()
+    before = database_snapshot()
 
     response = user_client.post(PROFILE_URL, {**profile_data, field: value})
 
     assert_field_error(response, field, message, form=form)
-    assert all_rows() == before
+    assert database_snapshot() == before
 
 
 def test_email_of_another_user_in_another_letter_case_is_refused(user_client, profile_data):
     UserFactory(email="Taken@Example.com")
-    before = all_rows()
+    before = database_snapshot()
 
     response = user_client.post(PROFILE_URL, {**profile_data, "email": "taken@example.COM"})
 
     assert_field_error(response, "email", "A user with that email already exists.")
-    assert all_rows() == before
+    assert database_snapshot() == before
 
 
 def test_refused_submission_still_shows_the_saved_account(user_client, user, profile_data):

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.helpers import messages_of
-from tests.users.helpers import PASSWORD_MISMATCH, all_rows, assert_field_error
+from tests.helpers import database_snapshot, messages_of
+from tests.users.helpers import PASSWORD_MISMATCH, assert_field_error
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -112,12 +112,12 @@ def test_bad_input_is_refused_next_to_its_field_and_creates_nothing(
     client, signup_data, field, value, message
 ):
     UserFactory()
-    before = all_rows()
+    before = database_snapshot()
 
     response = client.post(SIGNUP_URL, {**signup_data, field: value})
 
     assert_field_error(response, field, message)
-    assert all_rows() == before
+    assert database_snapshot() == before
     assert "_auth_user_id" not in client.session
 
 
@@ -148,9 +148,9 @@ def test_taken_username_or_email_in_another_letter_case_is_refused(
     client, signup_data, field, taken, entered, message
 ):
     UserFactory(**{field: taken})
-    before = all_rows()
+    before = database_snapshot()
 
     response = client.post(SIGNUP_URL, {**signup_data, field: entered})
 
     assert_field_error(response, field, message)
-    assert all_rows() == before
+    assert database_snapshot() == before

@@ -25,6 +25,7 @@ from users.models import User
 from .admin_tools import (
     CheckedChangeListMixin,
     EstimatedCountPaginator,
+    SummarizedDeletionMixin,
     count_subquery,
     most_common_values,
 )
@@ -344,7 +345,7 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
+class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ("name", "owner", "todo_count")
     list_select_related = ("owner",)
     # Ends with the primary key so the admin adds no other tie-breaker: served by tag_name_idx.

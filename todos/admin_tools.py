@@ -2,7 +2,10 @@
 
 import copy
 import datetime
+import operator
+from collections import defaultdict
 from contextlib import suppress
+from functools import reduce
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list, results
@@ -11,13 +14,15 @@ from django.contrib.admin.utils import display_for_field, display_for_value, loo
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connections, models
+from django.db import connections, models, router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.db.models.query import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 # pg_class.reltuples scaled to the table's current number of pages: the estimate the planner
 # itself uses, so it follows the rows written since the last ANALYZE. NULL when the table has
@@ -224,6 +229,64 @@ class CheckedChangeListMixin:
 
 # Stands for the primary key in the change URL that is reversed once per page.
 _PK_PLACEHOLDER = "__pk__"
+
+
+class SummarizedDeletionMixin:
+    """A deletion that takes many objects with it counts them on its confirmation page.
+
+    Django's page fetches, links and lists every object a deletion takes: for a user with
+    10,000 todos, 1.2 s and 1.5 MB of HTML. Past `deletion_listed_max` objects besides those
+    chosen, the page lists the chosen ones and says how many of each kind go with them, counted
+    by the database as deletion itself finds them (Django's Collector, without fetching what it
+    can delete in one statement). The permission check is Django's, by kind; a deletion that
+    something protects gets Django's page, which names what protects it.
+    """
+
+    deletion_listed_max = 100
+
+    def get_deleted_objects(self, objs, request):
+        collector = Collector(using=router.db_for_write(self.model), origin=objs)
+        try:
+            collector.collect(objs)
+        except (ProtectedError, RestrictedError):
+            return super().get_deleted_objects(objs, request)
+        counts = _deletion_counts(collector)
+        if sum(counts.values()) - len(objs) <= self.deletion_listed_max:
+            return super().get_deleted_objects(objs, request)
+        site = self.admin_site
+        perms_needed = {
+            model._meta.verbose_name
+            for model in counts
+            if site.is_registered(model)
+            and not site.get_model_admin(model).has_delete_permission(request)
+        }
+        taken = ", ".join(
+            f"{count:,} {model._meta.verbose_name_plural}"
+            for model, count in counts.items()
+            if model is not self.model
+        )
+        listed = [*map(self._deletion_link, objs), f"With them, not listed one by one: {taken}."]
+        model_count = {model._meta.verbose_name_plural: count for model, count in counts.items()}
+        return listed, model_count, perms_needed, []
+
+    def _deletion_link(self, obj):
+        opts = self.model._meta
+        url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+        )
+        return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+
+def _deletion_counts(collector):
+    """How many objects of each model `collector` would delete, those it fetched and not."""
+    counts = {model: len(instances) for model, instances in collector.data.items()}
+    querysets = defaultdict(list)
+    for queryset in collector.fast_deletes:
+        querysets[queryset.model].append(queryset)
+    for model, matching in querysets.items():
+        # A row can be reached by several paths (a todo-tag link by its todo and by its tag).
+        counts[model] = counts.get(model, 0) + reduce(operator.or_, matching).count()
+    return {model: count for model, count in counts.items() if count}
 
 
 def quick_result_list(cl):

@@ -9,7 +9,12 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from todos.admin import todo_changelist_url
-from todos.admin_tools import CheckedChangeListMixin, EstimatedCountPaginator, count_subquery
+from todos.admin_tools import (
+    CheckedChangeListMixin,
+    EstimatedCountPaginator,
+    SummarizedDeletionMixin,
+    count_subquery,
+)
 from todos.listing import ListSort, ListStatus, is_page_size
 from todos.models import Todo
 
@@ -85,7 +90,7 @@ class RecentTodoInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(CheckedChangeListMixin, auth_admin.UserAdmin):
+class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.UserAdmin):
     form = UserChangeForm
     fieldsets = (
         *auth_admin.UserAdmin.fieldsets,

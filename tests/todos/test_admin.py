@@ -20,7 +20,13 @@ from tests.factories import TagFactory, TodoFactory, UserFactory
 from tests.helpers import messages_of
 from todos import admin as todos_admin
 from todos.admin import TagFilter
-from todos.admin_tools import EstimatedCountPaginator, MoreThan, _periods, changelist_rows
+from todos.admin_tools import (
+    EstimatedCountPaginator,
+    MoreThan,
+    SummarizedDeletionMixin,
+    _periods,
+    changelist_rows,
+)
 from todos.models import Priority, Tag, Todo
 
 pytestmark = pytest.mark.django_db
@@ -950,3 +956,16 @@ def test_the_admin_lives_at_admin_by_default():
 
 def test_the_admin_moves_to_django_admin_url():
     assert resolve_admin_with("backoffice/") == ["/backoffice/", str(HTTPStatus.NOT_FOUND.value)]
+
+
+def test_deleting_a_tag_on_many_todos_counts_their_links_and_keeps_the_todos(admin_client):
+    tag = TagFactory()
+    todos = SummarizedDeletionMixin.deletion_listed_max + 1
+    TodoFactory.create_batch(todos, owner=tag.owner, tags=[tag])
+    url = reverse("admin:todos_tag_delete", args=[tag.pk])
+    response = admin_client.get(url)
+    assert dict(response.context["model_count"]) == {"tags": 1, "todo-tag relationships": todos}
+    assert "Todo-tag relationship:" not in response.content.decode()
+    admin_client.post(url, {"post": "yes"})
+    assert not Tag.objects.exists()
+    assert Todo.objects.count() == todos

@@ -5,12 +5,16 @@ from http import HTTPStatus
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models.deletion import Collector, ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import TodoFactory, UserFactory
+from tests.factories import TagFactory, TodoFactory, UserFactory
+from todos.admin_tools import SummarizedDeletionMixin
+from todos.models import Tag, Todo
 from users.admin import RECENT_TODOS_SHOWN
 from users.models import User
 
@@ -363,3 +367,104 @@ def test_saving_works_when_newer_todos_pushed_the_shown_ones_out(admin_client):
     alice.refresh_from_db()
     assert alice.city == "Nice"
     assert alice.todos.count() == 2 * RECENT_TODOS_SHOWN
+
+
+# Deleting users: past a hundred objects taken with them, the confirmation counts them.
+
+LISTED_MAX = SummarizedDeletionMixin.deletion_listed_max
+
+
+def delete_url(user):
+    return reverse("admin:users_user_delete", args=[user.pk])
+
+
+def owner_of(todos, *, tags):
+    """A user with `todos` todos, each carrying all `tags` of the user's tags."""
+    owner = UserFactory()
+    TodoFactory.create_batch(todos, owner=owner, tags=TagFactory.create_batch(tags, owner=owner))
+    return owner
+
+
+def test_deleting_a_user_with_many_todos_counts_them_instead_of_listing_each(admin_client):
+    owner = owner_of(LISTED_MAX, tags=2)
+    response = admin_client.get(delete_url(owner))
+    assert dict(response.context["model_count"]) == {
+        "users": 1,
+        "tags": 2,
+        "todos": LISTED_MAX,
+        "todo-tag relationships": 2 * LISTED_MAX,  # each once, though reached by todo and tag
+    }
+    assert response.context["deleted_objects"] == [
+        f'User: <a href="{change_url(owner)}">{owner.username}</a>',
+        f"With them, not listed one by one: 2 tags, {LISTED_MAX} todos, "
+        f"{2 * LISTED_MAX} todo-tag relationships.",
+    ]
+    assert "Todo: <a" not in response.content.decode()
+    assert not response.context["perms_lacking"]
+
+
+@pytest.mark.parametrize(("todos", "listed"), [(LISTED_MAX, LISTED_MAX), (LISTED_MAX + 1, 0)])
+def test_a_user_with_up_to_a_hundred_todos_gets_djangos_list_of_each(admin_client, todos, listed):
+    response = admin_client.get(delete_url(owner_of(todos, tags=0)))
+    assert response.content.decode().count("Todo: <a") == listed
+    assert dict(response.context["model_count"]) == {"users": 1, "todos": todos}
+
+
+def test_the_count_of_what_goes_takes_the_same_queries_for_any_number_of_todos(admin_client):
+    def queries(owner):
+        with CaptureQueriesContext(connection) as captured:
+            admin_client.get(delete_url(owner))
+        return len(captured)
+
+    assert queries(owner_of(LISTED_MAX + 1, tags=1)) == queries(owner_of(3 * LISTED_MAX, tags=2))
+
+
+def test_deleting_a_user_with_many_todos_deletes_them_and_nothing_else(admin_client):
+    owner, kept = owner_of(LISTED_MAX + 1, tags=1), owner_of(1, tags=1)
+    response = admin_client.post(delete_url(owner), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not User.objects.filter(pk=owner.pk).exists()
+    assert set(Todo.objects.values_list("owner", flat=True)) == {kept.pk}
+    assert set(Tag.objects.values_list("owner", flat=True)) == {kept.pk}
+    assert Todo.tags.through.objects.count() == 1
+
+
+def test_deleting_several_users_counts_what_goes_with_all_of_them(admin_client):
+    first, second = owner_of(LISTED_MAX, tags=1), owner_of(1, tags=1)
+    response = admin_client.post(
+        USER_CHANGELIST, {"action": "delete_selected", "_selected_action": [first.pk, second.pk]}
+    )
+    assert dict(response.context["model_count"]) == {
+        "users": 2,
+        "tags": 2,
+        "todos": LISTED_MAX + 1,
+        "todo-tag relationships": LISTED_MAX + 1,
+    }
+    assert User.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+
+
+def test_staff_who_may_not_delete_todos_may_not_delete_a_user_who_has_many(client, staff):
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "delete_user"])
+    )
+    client.force_login(staff)
+    owner = owner_of(LISTED_MAX + 1, tags=0)
+    assert client.get(delete_url(owner)).context["perms_lacking"] == {"todo"}
+    assert client.post(delete_url(owner), {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+    assert Todo.objects.filter(owner=owner).count() == LISTED_MAX + 1
+
+
+def test_a_deletion_something_protects_gets_djangos_page_naming_it(admin_client, monkeypatch):
+    owner = owner_of(LISTED_MAX + 1, tags=0)
+    protecting = Todo.objects.filter(owner=owner).first()
+
+    # No relation in the schema protects a user yet: deletion is told one does.
+    def refuse(collector, objs, *args, **kwargs):
+        raise ProtectedError("protected", {protecting})
+
+    monkeypatch.setattr(Collector, "collect", refuse)
+    response = admin_client.get(delete_url(owner))
+    assert response.context["protected"] == [
+        f'Todo: <a href="{reverse("admin:todos_todo_change", args=[protecting.pk])}">'
+        f"{protecting}</a>"
+    ]

@@ -7,10 +7,8 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 @pytest.fixture(autouse=True)
 def same_factory_data_every_run(request):
-    """Faker's titles, descriptions and dates the same on every run of a test, in any order.
-
-    Unseeded, a description now and then held a word a test searched for ("nothing").
-    """
+    """Faker's titles, descriptions and dates the same on every run of a test, in any order,
+    so that a failure comes back on the next run."""
     factory.random.reseed_random(request.node.nodeid)
 
 

@@ -349,6 +349,7 @@ def probe_pages(env, pages, sessions):
             "path": page.path,
             "cookie": sessions[page.user]["cookie"],
             "explain": page.explain,
+            "floor": page.floor,
         }
         for page in pages
     }
@@ -410,6 +411,7 @@ def drive_pages(env, pages, sessions, probes, args):
                 "queries": probe["queries"],
                 "sql": probe["sql"],
                 "plans": probe.get("plans", []),
+                "in_process_ms": probe.get("in_process"),
                 "bytes": {"app": probe["bytes"]},
             }
             if page.floor:
@@ -575,6 +577,7 @@ def print_report(report):
         else:
             line += f" | {'(no floor)':>11}"
         print(line)
+    print_in_process(report["pages"])
     if fixed := report.get("fixed_cost_ms"):
         floor = fixed["floor"]
         print(
@@ -591,6 +594,26 @@ def print_report(report):
     missed = [found for found in report["verdicts"] if not found["met"]]
     if missed:
         print(f"\n{len(missed)} target(s) MISSED: the README's Performance section says why.")
+
+
+def print_in_process(pages):
+    timed = {name: page for name, page in pages.items() if page.get("in_process_ms")}
+    if not timed:
+        return
+    print(
+        "\nIn one process, one request at a time (ms; HTML: the app's template rendered again"
+        " with every row already read; the last column is the app less its HTML against the"
+        " floor, what a template that took no time would give):\n"
+    )
+    print(f"{'page':<40} {'floor':>6} {'app':>6} {'HTML':>6} | {'(app - HTML)/floor':>18}")
+    for page in timed.values():
+        times = page["in_process_ms"]
+        html = times["html"]
+        without_html = "—" if html is None else f"{(times['app'] - html) / times['floor']:.1f}"
+        print(
+            f"{page['label']:<40} {times['floor']:>6} {times['app']:>6} {html or '—':>6} |"
+            f" {without_html:>18}"
+        )
 
 
 def print_plans(pages):

@@ -12,6 +12,12 @@ For the pages marked `explain`, every captured query that reads todos_todo is ru
 EXPLAIN (ANALYZE, BUFFERS): the plans are those of the app's own SQL, not of hand-written
 copies.
 
+For the pages the floor also serves, `in_process` times the page one request at a time in
+this process (no HTTP server, no queueing), from the floor's WSGI function and from Django's,
+and how long the app's HTML takes: its template rendered again with the same context, every
+row already read (no query runs; if one did, no figure is given). The page's time less its
+HTML is what the app would cost with a template that took no time at all.
+
 `fixed_cost` times, in this one process and one request at a time (no HTTP server, no
 queueing), a todo's page three ways: the floor's WSGI function, Django answering a signed-in
 visitor with an empty page (the same middleware, session and user lookup, no view work: a URL
@@ -34,9 +40,14 @@ import django
 
 django.setup()
 
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import floor  # noqa: E402
+
+django_app = WSGIHandler()
 
 
 def probe(page):
@@ -53,7 +64,27 @@ def probe(page):
     }
     if page.get("explain"):
         result["plans"] = [explain(sql) for sql in queries if '"todos_todo"' in sql]
+    if page.get("floor"):
+        path, cookie = page["path"], page["cookie"]
+        result["in_process"] = {
+            **interleaved_ms(
+                {"floor": (floor.application, path), "app": (django_app, path)}, cookie
+            ),
+            "html": html_ms(response),
+        }
     return result
+
+
+def html_ms(response, renders=200):
+    """Median milliseconds to render `response`'s template again, its data already read."""
+    template = response.resolve_template(response.template_name)
+    timings = []
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(renders):
+            started = time.perf_counter()
+            template.render(response.context_data, response.wsgi_request)
+            timings.append((time.perf_counter() - started) * 1000)
+    return None if len(captured) else round(statistics.median(timings), 3)
 
 
 def explain(sql):
@@ -63,15 +94,13 @@ def explain(sql):
     return {"sql": sql, "plan": plan}
 
 
-def fixed_cost(page, rounds=5, requests=60):
+def fixed_cost(page):
     """Median milliseconds per request of `page` (a todo's page): floor, empty Django, app."""
     from django.contrib.auth.decorators import login_required
-    from django.core.handlers.wsgi import WSGIHandler
     from django.db import transaction
     from django.http import HttpResponse
     from django.urls import clear_url_caches, path
 
-    from bench import floor
     from config import urls
 
     # Outside a transaction, as the app's read-only pages are (ATOMIC_REQUESTS is on).
@@ -80,31 +109,44 @@ def fixed_cost(page, rounds=5, requests=60):
     )
     urls.urlpatterns.append(path("bench/signed-in/", signed_in))
     clear_url_caches()
-    django_app = WSGIHandler()
     apps = {
         "floor": (floor.application, page["path"]),
         "django_signed_in_empty": (django_app, "/bench/signed-in/"),
         "app": (django_app, page["path"]),
     }
+    return interleaved_ms(apps, page["cookie"], requests=60)
+
+
+def interleaved_ms(apps, cookie, rounds=5, requests=40):
+    """Median milliseconds per request of each `apps` {name: (WSGI callable, path)}.
+
+    One request at a time, the apps taking turns so that a busy moment of the machine hits all.
+    """
     timings = {name: [] for name in apps}
-    for _ in range(rounds):  # interleaved, so a busy moment of the machine hits all three
-        for name, (app, path_info) in apps.items():
-            call_wsgi(app, path_info, page["cookie"])
+    for _ in range(rounds):
+        for name, (app, path) in apps.items():
+            call_wsgi(app, path, cookie)
             started = time.perf_counter()
             for _ in range(requests):
-                call_wsgi(app, path_info, page["cookie"])
+                call_wsgi(app, path, cookie)
             timings[name].append((time.perf_counter() - started) * 1000 / requests)
     return {name: round(statistics.median(values), 3) for name, values in timings.items()}
 
 
-def call_wsgi(app, path_info, cookie):
+def call_wsgi(app, path, cookie):
     statuses = []
-    environ = {"PATH_INFO": path_info, "HTTP_HOST": "127.0.0.1", "HTTP_COOKIE": cookie}
+    path_info, _, query = path.partition("?")
+    environ = {
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+    }
     setup_testing_defaults(environ)  # a GET, an empty body and the other WSGI keys
     # The whole body read, as a server would.
     b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
     if not statuses[0].startswith("200"):
-        raise RuntimeError(f"{path_info} answered {statuses[0]} in the probe, not 200")
+        raise RuntimeError(f"{path} answered {statuses[0]} in the probe, not 200")
 
 
 def main():

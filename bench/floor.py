@@ -236,7 +236,7 @@ def detail_page(start_response, params):
     )
     body = (
         f'{HEAD.format(title=html.escape(title))}<article class="card todo-detail">'
-        f'<h1 class="todo-title">{html.escape(title)}</h1>'
+        f"<h1>{html.escape(title)}</h1>"
         f"<p>{html.escape(description).replace(chr(10), '<br>')}</p><dl>"
         f"<dt>Status</dt><dd>{f'Done on {completed_at:%d %b %Y, %H:%M}' if done else 'Not done'}"
         f"</dd><dt>Due</dt><dd>{due_date.isoformat() if due_date else 'No due date'}</dd>"

@@ -39,6 +39,25 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+# The pages the look and accessibility checks both walk, by name (the look's screenshot files are
+# named after them). Signed out; the last is the sign-up form, whose error state comes next.
+SIGNED_OUT_PAGES = {"login": "/accounts/login/", "signup": "/accounts/signup/"}
+
+
+def signed_in_pages(todo):
+    """The pages a signed-in user works in, by name, `todo`'s own among them."""
+    return {
+        "todo-list": "/todos/",
+        "todo-detail": f"/todos/{todo.pk}/",
+        "todo-form": f"/todos/{todo.pk}/edit/",
+        "todo-new": "/todos/new/",
+        "profile": "/accounts/profile/",
+        "tags": "/todos/tags/",
+        "password-change": "/accounts/password_change/",
+        "account-deletion": "/accounts/delete/",
+    }
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

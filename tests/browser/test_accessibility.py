@@ -6,9 +6,11 @@ from playwright.sync_api import expect
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
+    SIGNED_OUT_PAGES,
     dump,
     log_in,
     serious_accessibility_violations,
+    signed_in_pages,
 )
 
 
@@ -27,10 +29,9 @@ def test_main_pages_have_no_serious_accessibility_violations(
     def check(name):
         found[name] = serious_accessibility_violations(page)
 
-    page.goto("/accounts/login/")
-    check("login")
-    page.goto("/accounts/signup/")
-    check("signup")
+    for name, url in SIGNED_OUT_PAGES.items():
+        page.goto(url)
+        check(name)
     # The error state has its own colours.
     page.get_by_role("button", name="Sign up").click()
     expect(page.locator(".field-error").first).to_be_visible()
@@ -38,21 +39,12 @@ def test_main_pages_have_no_serious_accessibility_violations(
 
     log_in(page, browser_user)
     expect(page.locator("#todo-list li.todo")).to_have_count(len(browser_user_todos))
-    check("todo list")
     page.get_by_role("button", name="Done: Water the plants").click()
     expect(page.locator("#messages")).to_contain_text("Marked “Water the plants” as done.")
-    check("todo list after an htmx swap, with a message")
+    check("todo-list after an htmx swap, with a message")
     page.goto("/todos/?q=no-such-todo")
-    check("todo list, nothing matches")
-    for name, url in {
-        "todo detail": f"/todos/{todo.pk}/",
-        "todo form": f"/todos/{todo.pk}/edit/",
-        "new todo form": "/todos/new/",
-        "profile": "/accounts/profile/",
-        "tags": "/todos/tags/",
-        "password change": "/accounts/password_change/",
-        "account deletion": "/accounts/delete/",
-    }.items():
+    check("todo-list, nothing matches")
+    for name, url in signed_in_pages(todo).items():
         page.goto(url)
         check(name)
 

@@ -6,21 +6,17 @@ The screenshots land in test-artifacts/screenshots/ (git-ignored) for a person t
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, has_horizontal_scroll, log_in, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    SIGNED_OUT_PAGES,
+    has_horizontal_scroll,
+    log_in,
+    screenshot,
+    signed_in_pages,
+)
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-
-
-def main_pages(todo):
-    """The pages a signed-in user works in, by name."""
-    return {
-        "todo-list": "/todos/",
-        "todo-detail": f"/todos/{todo.pk}/",
-        "todo-form": f"/todos/{todo.pk}/edit/",
-        "todo-new": "/todos/new/",
-        "profile": "/accounts/profile/",
-        "tags": "/todos/tags/",
-    }
 
 
 def overflowing(page, viewport):
@@ -48,7 +44,7 @@ def test_main_pages_fit_the_screen_without_horizontal_scroll(
 ):
     viewport = VIEWPORTS[size]
     page = new_context(viewport=viewport, color_scheme=scheme).new_page()
-    for name, url in {"login": "/accounts/login/", "signup": "/accounts/signup/"}.items():
+    for name, url in SIGNED_OUT_PAGES.items():
         page.goto(url)
         check_layout(page, viewport, f"{name}-{size}-{scheme}")
     page.get_by_role("button", name="Sign up").click()
@@ -57,7 +53,7 @@ def test_main_pages_fit_the_screen_without_horizontal_scroll(
 
     log_in(page, browser_user)
     page.wait_for_url("**/todos/")
-    for name, url in main_pages(browser_user_todos[0]).items():
+    for name, url in signed_in_pages(browser_user_todos[0]).items():
         page.goto(url)
         check_layout(page, viewport, f"{name}-{size}-{scheme}")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import DEFAULT_PASSWORD, TagFactory, TodoFactory, UserFactory
@@ -41,20 +42,20 @@ def pytest_collection_modifyitems(items):
 
 # The pages the look and accessibility checks both walk, by name (the look's screenshot files are
 # named after them). Signed out; the last is the sign-up form, whose error state comes next.
-SIGNED_OUT_PAGES = {"login": "/accounts/login/", "signup": "/accounts/signup/"}
+SIGNED_OUT_PAGES = {"login": reverse("users:login"), "signup": reverse("users:signup")}
 
 
 def signed_in_pages(todo):
     """The pages a signed-in user works in, by name, `todo`'s own among them."""
     return {
-        "todo-list": "/todos/",
-        "todo-detail": f"/todos/{todo.pk}/",
-        "todo-form": f"/todos/{todo.pk}/edit/",
-        "todo-new": "/todos/new/",
-        "profile": "/accounts/profile/",
-        "tags": "/todos/tags/",
-        "password-change": "/accounts/password_change/",
-        "account-deletion": "/accounts/delete/",
+        "todo-list": reverse("todos:list"),
+        "todo-detail": reverse("todos:detail", args=[todo.pk]),
+        "todo-form": reverse("todos:update", args=[todo.pk]),
+        "todo-new": reverse("todos:create"),
+        "profile": reverse("users:profile"),
+        "tags": reverse("todos:tag_list"),
+        "password-change": reverse("users:password_change"),
+        "account-deletion": reverse("users:delete"),
     }
 
 

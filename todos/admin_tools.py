@@ -9,8 +9,8 @@ from functools import reduce
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list, results
-from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters, admin_urlname
+from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -270,9 +270,10 @@ class SummarizedDeletionMixin:
         return listed, model_count, perms_needed, []
 
     def _deletion_link(self, obj):
+        """The chosen object as Django's page lists it: its kind and a link to its change page."""
         opts = self.model._meta
         url = reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+            admin_urlname(opts, "change"), args=[quote(obj.pk)], current_app=self.admin_site.name
         )
         return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
 
@@ -317,7 +318,7 @@ def changelist_rows(cl):
         return
     columns = [_Column(cl, index, name) for index, name in enumerate(cl.list_display)]
     change_url = reverse(
-        f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
+        admin_urlname(cl.opts, "change"),
         args=(_PK_PLACEHOLDER,),
         current_app=cl.model_admin.admin_site.name,
     )

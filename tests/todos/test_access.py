@@ -26,6 +26,11 @@ ALL_URLS = [
 POST_DATA = {"title": "Taken over", "name": "taken", "version": "1", "done": "1"}
 
 
+def object_of(theirs, name):
+    """The object whose URL `name` takes: a tag for the tag URLs, a todo for the others."""
+    return theirs["tag" if name in TAG_URLS else "todo"]
+
+
 def request(client, method, url, headers=None):
     if method == "post":
         return client.post(url, POST_DATA, headers=headers)
@@ -46,9 +51,9 @@ def theirs(other_user):
 def test_another_users_object_is_404_on_every_url_and_method(
     user_client, theirs, name, method, headers
 ):
-    pk = theirs["tag" if name.startswith("tag") else "todo"].pk
     before = database_snapshot()
-    response = request(user_client, method, reverse(f"todos:{name}", args=[pk]), headers)
+    url = reverse(f"todos:{name}", args=[object_of(theirs, name).pk])
+    response = request(user_client, method, url, headers)
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert database_snapshot() == before
 
@@ -79,7 +84,7 @@ def test_creating_with_another_users_tag_name_makes_my_own_tag(user_client, user
 @pytest.mark.parametrize(("name", "needs_pk"), ALL_URLS)
 def test_anonymous_visitors_are_sent_to_log_in(client, theirs, name, needs_pk, method):
     before = database_snapshot()
-    url = reverse(f"todos:{name}", args=[theirs["todo"].pk] if needs_pk else [])
+    url = reverse(f"todos:{name}", args=[object_of(theirs, name).pk] if needs_pk else [])
     response = request(client, method, url)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == f"{reverse('users:login')}?next={url}"

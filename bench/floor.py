@@ -235,7 +235,7 @@ def detail_page(start_response, params):
         for name in tags or ()
     )
     body = (
-        f'{HEAD.format(title=html.escape(title))}<article class="card todo-detail">'
+        f'{HEAD.format(title=html.escape(title))}<article class="card narrow-wide todo-detail">'
         f"<h1>{html.escape(title)}</h1>"
         f"<p>{html.escape(description).replace(chr(10), '<br>')}</p><dl>"
         f"<dt>Status</dt><dd>{f'Done on {completed_at:%d %b %Y, %H:%M}' if done else 'Not done'}"

@@ -18,13 +18,12 @@ and how long the app's HTML takes: its template rendered again with the same con
 row already read (no query runs; if one did, no figure is given). The page's time less its
 HTML is what the app would cost with a template that took no time at all.
 
-`fixed_cost` times, in this one process and one request at a time (no HTTP server, no
-queueing), a todo's page three ways: the floor's WSGI function, Django answering a signed-in
-visitor with an empty page (the same middleware, session and user lookup, no view work: a URL
-added here, not in the app), and the app's own page. It tells how much of the app's time any
-Django page with a database session pays before the view starts.
+For the pages marked `empty_page` (a todo's page), the same turns also time Django answering a
+signed-in visitor with an empty page (the same middleware, session and user lookup, no view
+work: a URL added here, not in the app): how much of the app's time any Django page with a
+database session pays before the view starts.
 
-Prints one JSON object on stdout: {"pages": {name: figures}, "fixed_cost": {...}}.
+Prints one JSON object on stdout: {"pages": {name: figures}}.
 """
 
 import json
@@ -48,6 +47,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench import floor  # noqa: E402
 
 django_app = WSGIHandler()
+SIGNED_IN_EMPTY_PATH = "/bench/signed-in/"
 
 
 def probe(page):
@@ -65,11 +65,12 @@ def probe(page):
     if page.get("explain"):
         result["plans"] = [explain(sql) for sql in queries if '"todos_todo"' in sql]
     if page.get("floor"):
-        path, cookie = page["path"], page["cookie"]
+        path = page["path"]
+        apps = {"floor": (floor.application, path), "app": (django_app, path)}
+        if page.get("empty_page"):
+            apps["django_signed_in_empty"] = (django_app, SIGNED_IN_EMPTY_PATH)
         result["in_process"] = {
-            **interleaved_ms(
-                {"floor": (floor.application, path), "app": (django_app, path)}, cookie
-            ),
+            **interleaved_ms(apps, page["cookie"]),
             "html": html_ms(response),
         }
     return result
@@ -94,8 +95,8 @@ def explain(sql):
     return {"sql": sql, "plan": plan}
 
 
-def fixed_cost(page):
-    """Median milliseconds per request of `page` (a todo's page): floor, empty Django, app."""
+def add_signed_in_empty_page():
+    """Serve SIGNED_IN_EMPTY_PATH: the signed-in user's name and nothing else, after sign-in."""
     from django.contrib.auth.decorators import login_required
     from django.db import transaction
     from django.http import HttpResponse
@@ -107,14 +108,8 @@ def fixed_cost(page):
     signed_in = transaction.non_atomic_requests(
         login_required(lambda request: HttpResponse(request.user.username))
     )
-    urls.urlpatterns.append(path("bench/signed-in/", signed_in))
+    urls.urlpatterns.append(path(SIGNED_IN_EMPTY_PATH.lstrip("/"), signed_in))
     clear_url_caches()
-    apps = {
-        "floor": (floor.application, page["path"]),
-        "django_signed_in_empty": (django_app, "/bench/signed-in/"),
-        "app": (django_app, page["path"]),
-    }
-    return interleaved_ms(apps, page["cookie"], requests=60)
 
 
 def interleaved_ms(apps, cookie, rounds=5, requests=40):
@@ -151,10 +146,9 @@ def call_wsgi(app, path, cookie):
 
 def main():
     pages = json.loads(Path(sys.argv[1]).read_text())
-    result = {"pages": {name: probe(page) for name, page in pages.items()}}
-    if "detail" in pages:
-        result["fixed_cost"] = fixed_cost(pages["detail"])
-    print(json.dumps(result))
+    if any(page.get("empty_page") for page in pages.values()):
+        add_signed_in_empty_page()
+    print(json.dumps({"pages": {name: probe(page) for name, page in pages.items()}}))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import uuid
 request_id_var = contextvars.ContextVar("request_id", default="-")
 
 # A proxy's X-Request-ID is kept only if it is a plain token, so logs cannot be forged through it.
-VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Route parts that carry secrets (password reset links): logged as the pattern, never the value.
 SECRET_ROUTE_KWARGS = {"token", "uidb64"}
 
@@ -30,7 +30,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:

@@ -30,7 +30,7 @@ def test_main_pages_have_no_serious_accessibility_violations(
         found[name] = serious_accessibility_violations(page)
 
     for name, url in SIGNED_OUT_PAGES.items():
-        page.goto(url)
+        assert page.goto(url).ok, url
         check(name)
     # The error state has its own colours.
     page.get_by_role("button", name="Sign up").click()
@@ -42,10 +42,10 @@ def test_main_pages_have_no_serious_accessibility_violations(
     page.get_by_role("button", name="Done: Water the plants").click()
     expect(page.locator("#messages")).to_contain_text("Marked “Water the plants” as done.")
     check("todo-list after an htmx swap, with a message")
-    page.goto("/todos/?q=no-such-todo")
+    assert page.goto("/todos/?q=no-such-todo").ok
     check("todo-list, nothing matches")
     for name, url in signed_in_pages(todo).items():
-        page.goto(url)
+        assert page.goto(url).ok, url
         check(name)
 
     assert {name: violations for name, violations in found.items() if violations} == {}, dump(found)

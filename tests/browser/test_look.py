@@ -45,7 +45,7 @@ def test_main_pages_fit_the_screen_without_horizontal_scroll(
     viewport = VIEWPORTS[size]
     page = new_context(viewport=viewport, color_scheme=scheme).new_page()
     for name, url in SIGNED_OUT_PAGES.items():
-        page.goto(url)
+        assert page.goto(url).ok, url
         check_layout(page, viewport, f"{name}-{size}-{scheme}")
     page.get_by_role("button", name="Sign up").click()
     expect(page.locator(".field-error").first).to_be_visible()
@@ -54,7 +54,7 @@ def test_main_pages_fit_the_screen_without_horizontal_scroll(
     log_in(page, browser_user)
     page.wait_for_url("**/todos/")
     for name, url in signed_in_pages(browser_user_todos[0]).items():
-        page.goto(url)
+        assert page.goto(url).ok, url
         check_layout(page, viewport, f"{name}-{size}-{scheme}")
 
 

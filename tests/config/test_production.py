@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from http import HTTPStatus
 from unittest import mock
 
@@ -76,9 +77,15 @@ def test_a_well_formed_incoming_request_id_is_kept(client):
 
 
 @pytest.mark.django_db
-def test_a_forged_request_id_is_replaced(client):
-    response = client.get(reverse("users:login"), headers={"X-Request-ID": 'x" injected'})
-    assert response["X-Request-ID"] != 'x" injected'
+@pytest.mark.parametrize(
+    "forged",
+    ['x" injected', "edge-1234abcd\n", "edge-1234abcd\nlevel=ERROR", "short", "a" * 65],
+    ids=["quote", "trailing newline", "newline", "too short", "too long"],
+)
+def test_a_forged_request_id_is_replaced_by_a_new_one(client, forged):
+    response = client.get(reverse("users:login"), headers={"X-Request-ID": forged})
+    assert response.status_code == HTTPStatus.OK
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
 
 
 @pytest.mark.django_db

@@ -107,7 +107,7 @@ MATRIX = [
         default_sort="-created",
         page_size="25",
     ),
-    page("users:delete", shows="owner"),
+    page("users:delete", shows="the account <strong>owner</strong>"),
     action(
         "users:delete",
         lambda o: not User.objects.filter(pk=o.user.pk).exists(),

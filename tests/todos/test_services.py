@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
+from tests.helpers import database_snapshot
 from todos.models import Tag, Todo
 from todos.services import (
     TodoChangedElsewhere,
@@ -91,8 +92,12 @@ def test_toggle_all_completes_the_given_todos_then_reopens_them(user):
 
 
 def test_toggle_all_of_nothing_changes_nothing(user):
-    TodoFactory(owner=user)
+    todo = TodoFactory(owner=user)
+    before = database_snapshot()
     assert todo_toggle_all(todos=Todo.objects.none()) == (False, 0)
+    assert database_snapshot() == before
+    todo.refresh_from_db()
+    assert not todo.done
 
 
 def test_clear_completed_deletes_only_the_completed_given_todos(user):
@@ -141,6 +146,13 @@ def test_tag_rename_onto_an_existing_name_merges_links_without_duplicates(user):
 
 def test_tag_rename_never_merges_with_another_users_tag():
     tag = TagFactory(name="wrk")
-    TagFactory(owner=UserFactory(), name="work")
-    _, merged = tag_rename(tag=tag, name="work")
+    TodoFactory(owner=tag.owner, tags=[tag])
+    theirs = TagFactory(owner=UserFactory(), name="work")
+    TodoFactory(owner=theirs.owner, tags=[theirs])
+    renamed, merged = tag_rename(tag=tag, name="work")
     assert not merged
+    assert renamed.pk == tag.pk
+    assert Tag.objects.get(pk=tag.pk).name == "work"
+    assert Tag.objects.get(pk=theirs.pk).name == "work"
+    assert Todo.tags.through.objects.filter(tag=tag).count() == 1
+    assert Todo.tags.through.objects.filter(tag=theirs).count() == 1

@@ -467,6 +467,7 @@ def test_bulk_actions_with_htmx_return_the_fragment(user_client, mixed, name):
     assert response.status_code == HTTPStatus.OK
     assert '<section id="todo-app"' in content
     assert 'id="messages"' in content
+    assert "<html" not in content
 
 
 def test_toggle_all_with_htmx_updates_the_counters(user_client, mixed):

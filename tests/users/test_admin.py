@@ -1,5 +1,6 @@
 import datetime
 import json
+import re
 from html.parser import HTMLParser
 from http import HTTPStatus
 from urllib.parse import urlencode
@@ -302,14 +303,17 @@ def test_inline_lists_only_the_most_recent_todos_newest_first(admin_client):
 
 def test_inline_shows_done_priority_and_due_date_read_only(admin_client):
     alice = UserFactory()
-    TodoFactory(owner=alice, due_date=datetime.date(2030, 4, 5), priority=3)
+    TodoFactory(owner=alice, due_date=datetime.date(2030, 4, 5), priority=3, completed=True)
     response = admin_client.get(change_url(alice))
     (inline,) = response.context["inline_admin_formsets"]
     assert not inline.has_change_permission
     assert not inline.has_add_permission
     assert not inline.has_delete_permission
+    cells = dict(re.findall(r'<td class="field-(\w+)">\s*<p>(.*?)</p>', response.content.decode()))
+    assert cells["done"].startswith('<img src="/static/admin/img/icon-yes.svg" alt="True"')
+    assert cells["priority"] == "High"
+    assert cells["due_date"] == "April 5, 2030"
     content = response.content.decode()
-    assert "April 5, 2030" in content
     assert 'name="todos-0-done"' not in content
     assert 'name="todos-0-DELETE"' not in content
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import TodoFactory, UserFactory
 from tests.helpers import database_snapshot, messages_of
@@ -42,10 +43,17 @@ def test_profile_shows_the_account_and_its_todo_counts(user_client, user):
     response = user_client.get(PROFILE_URL)
 
     assert response.status_code == HTTPStatus.OK
-    html = response.content.decode()
-    for shown in (user.username, user.email, str(user.age), user.city, "3 open, 2 done"):
-        assert shown in html
-    assert user.date_joined.strftime("%Y-%m-%d") in html
+    # The account's summary, before the edit form (whose fields hold the same values).
+    summary = response.content.decode().partition('id="edit"')[0]
+    for label, shown in (
+        ("Username", user.username),
+        ("Email", user.email),
+        ("Age", user.age),
+        ("City", user.city),
+        ("Todos", "3 open, 2 done"),
+    ):
+        assert f"<dt>{label}</dt><dd>{escape(shown)}</dd>" in summary
+    assert f'<time datetime="{user.date_joined.isoformat()}">' in summary
 
 
 def test_profile_form_starts_from_the_saved_values_and_preferences(client):

@@ -30,6 +30,7 @@ from .admin_tools import (
     most_common_values,
 )
 from .models import Priority, Tag, Todo
+from .services import tag_delete
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -364,6 +365,19 @@ class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin
     def get_readonly_fields(self, request, obj=None):
         # Moving a tag to another user would leave it on todos its new owner does not own.
         return ("owner",) if obj else ()
+
+    # A renamed or deleted tag changes its todos: their versions move on, as on the site.
+    def save_model(self, request, obj, form, change):
+        # In the change view's transaction, as the save is.
+        if change and "name" in form.changed_data:
+            Todo.objects.filter(tags=obj).mark_changed()
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        tag_delete(tags=Tag.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        tag_delete(tags=queryset)
 
     @admin.display(description="todos")
     def todo_count(self, tag):

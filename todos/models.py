@@ -140,6 +140,14 @@ class TodoQuerySet(models.QuerySet):
         counts = _status_counts().items()
         return self.annotate(**{f"{name}_count": models.Window(count) for name, count in counts})
 
+    def mark_changed(self):
+        """Give these todos a new version and `updated_at`, for a change made through their tags.
+
+        Renaming, merging or deleting a tag changes the tags of its todos: an edit form opened
+        before then must meet a version conflict, not write the old tag names back.
+        """
+        return self.update(version=models.F("version") + 1, updated_at=timezone.now())
+
     def set_done(self, done):
         """Mark these todos done (or not) in one UPDATE; returns how many changed.
 

@@ -84,9 +84,11 @@ def tag_rename(*, tag, name):
     """Rename `tag`; when its owner has another tag called `name` (ignoring case), merge into it.
 
     Merging moves the todo links that the other tag lacks, drops the rest (the todo has both)
-    and deletes `tag`. Returns (the resulting tag, whether it merged).
+    and deletes `tag`. Returns (the resulting tag, whether it merged). Either way the todos of
+    `tag` change (`TodoQuerySet.mark_changed`).
     """
     other = Tag.objects.for_user(tag.owner).named(name).exclude(pk=tag.pk).first()
+    Todo.objects.filter(tags=tag).mark_changed()
     if other is None:
         tag.name = name
         tag.save(update_fields=["name"])
@@ -95,3 +97,11 @@ def tag_rename(*, tag, name):
     links.filter(tag=tag).exclude(todo__in=links.filter(tag=other).values("todo")).update(tag=other)
     tag.delete()
     return other, True
+
+
+@transaction.atomic
+def tag_delete(*, tags):
+    """Delete `tags` (a queryset); their todos stay, without them, and change."""
+    Todo.objects.filter(tags__in=tags).mark_changed()
+    _, deleted = tags.delete()
+    return deleted.get(Tag._meta.label, 0)

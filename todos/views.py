@@ -24,7 +24,13 @@ from .listing import (
     tag_link_prefix,
 )
 from .models import Tag, Todo
-from .services import TodoChangedElsewhere, tag_rename, todo_clear_completed, todo_toggle_all
+from .services import (
+    TodoChangedElsewhere,
+    tag_delete,
+    tag_rename,
+    todo_clear_completed,
+    todo_toggle_all,
+)
 
 LIST_PARTIAL_TEMPLATE = "todos/_todo_app.html"
 
@@ -375,6 +381,6 @@ class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
 
     def form_valid(self, form):
         name = self.object.name
-        self.object.delete()
+        tag_delete(tags=self.get_queryset().filter(pk=self.object.pk))
         messages.success(self.request, f"Deleted the tag “{name}”; its todos are kept.")
         return HttpResponseRedirect(self.get_success_url())

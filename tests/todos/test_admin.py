@@ -781,6 +781,42 @@ def test_a_tags_owner_cannot_be_changed(admin_client):
     assert (moved.name, moved.owner) == ("job", tag.owner)
 
 
+def delete_tag_in_the_admin(client, tag):
+    client.post(reverse("admin:todos_tag_delete", args=[tag.pk]), {"post": "yes"})
+
+
+def delete_tags_with_the_action(client, tag):
+    data = {"action": "delete_selected", "_selected_action": [tag.pk], "post": "yes"}
+    client.post(TAG_CHANGELIST, data)
+
+
+def rename_tag_in_the_admin(client, tag):
+    client.post(reverse("admin:todos_tag_change", args=[tag.pk]), {"name": "job"})
+
+
+@pytest.mark.parametrize(
+    "change", [rename_tag_in_the_admin, delete_tag_in_the_admin, delete_tags_with_the_action]
+)
+def test_a_tag_changed_in_the_admin_changes_its_todos_and_no_others(admin_client, change):
+    tag = TagFactory(name="work")
+    tagged = TodoFactory(owner=tag.owner, tags=[tag])
+    untagged = TodoFactory(owner=tag.owner)
+    change(admin_client, tag)
+    tagged.refresh_from_db()
+    untagged.refresh_from_db()
+    # An edit form opened before at version 1 now meets a conflict instead of undoing it.
+    assert (tagged.version, untagged.version) == (2, 1)
+    assert Tag.objects.filter(name="work").exists() is False
+
+
+def test_saving_a_tag_unchanged_in_the_admin_leaves_its_todos_alone(admin_client):
+    tag = TagFactory(name="work")
+    todo = TodoFactory(owner=tag.owner, tags=[tag])
+    admin_client.post(reverse("admin:todos_tag_change", args=[tag.pk]), {"name": "work"})
+    todo.refresh_from_db()
+    assert todo.version == 1
+
+
 # The estimated count
 
 

@@ -236,6 +236,45 @@ def test_a_toggle_elsewhere_also_makes_an_open_edit_form_stale(user_client, todo
 
 
 @pytest.mark.parametrize(
+    ("tag_change", "tags_now"),
+    [
+        (
+            lambda client, tag: client.post(
+                reverse("todos:tag_update", args=[tag.pk]), {"name": "job"}
+            ),
+            ["job"],
+        ),
+        (
+            lambda client, tag: client.post(
+                reverse("todos:tag_update", args=[tag.pk]), {"name": "home"}
+            ),
+            ["home"],
+        ),
+        (lambda client, tag: client.post(reverse("todos:tag_delete", args=[tag.pk])), []),
+    ],
+    ids=["rename", "merge", "delete"],
+)
+def test_a_tag_changed_elsewhere_makes_an_open_edit_form_stale(
+    user_client, user, tag_change, tags_now
+):
+    work = TagFactory(owner=user, name="work")
+    TagFactory(owner=user, name="home")
+    todo = TodoFactory(owner=user, tags=[work])
+    url = reverse("todos:update", args=[todo.pk])
+    data = edit_data(todo, title="Edited")  # the form as loaded: tagged "work"
+    assert tag_change(user_client, work).status_code == HTTPStatus.FOUND
+
+    response = user_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Someone changed this todo since you opened it" in response.content.decode()
+    todo.refresh_from_db()
+    assert todo.title != "Edited"
+    assert list(todo.tags.values_list("name", flat=True)) == tags_now
+    assert not Tag.objects.filter(owner=user, name="work").exists()
+
+
+@pytest.mark.parametrize(
     "changes",
     [
         {"title": ""},

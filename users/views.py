@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -43,6 +45,20 @@ class SignupView(CreateView):
         login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {self.object.username}! Your account is ready.")
         return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; a signed-in visitor goes straight on to `next` or the todo list.
+
+    Django answers a 500 ("redirection loop") when that `next` is the login page itself, which
+    any link can ask for: such a `next` gives the default page instead.
+    """
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if urlsplit(url).path == self.request.path else url
 
 
 class LogoutView(auth_views.LogoutView):

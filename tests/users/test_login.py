@@ -36,6 +36,24 @@ def test_signed_in_users_skip_the_login_page(user_client):
     assert response.url == reverse("todos:list")
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(
+    "next_url", [LOGIN_URL, f"{LOGIN_URL}?next={LOGIN_URL}"], ids=["login", "login with next"]
+)
+def test_a_next_back_to_the_login_page_sends_signed_in_users_to_their_todos(
+    user_client, method, next_url
+):
+    # Django's view raised "Redirection loop for authenticated user detected": a 500.
+    response = getattr(user_client, method)(LOGIN_URL, {"next": next_url})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+
+
+def test_signed_in_users_still_go_on_to_a_safe_next(user_client):
+    response = user_client.get(LOGIN_URL, {"next": reverse("users:profile")})
+    assert response.url == reverse("users:profile")
+
+
 def test_login_records_the_time(client, user, password):
     assert user.last_login is None
     log_in(client, user.username, password)

@@ -1,18 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
+from django_htmx.http import HttpResponseClientRedirect
 
 from .forms import TagForm, TodoEditForm, TodoForm
 from .listing import (
@@ -43,18 +45,45 @@ SORT_LINKS = (
 )
 
 
-class OwnedTodoMixin(LoginRequiredMixin):
+class SignedInMixin(LoginRequiredMixin):
+    """LoginRequiredMixin for pages whose actions post from the list, with htmx or without.
+
+    A signed-out visitor (a session that expired while the page stayed open) is sent to log
+    in and then back: to the page asked for, but after a POST, or from an action that answers
+    POST only, to `page_after_login()`: the browser GETs `next`. An htmx request gets
+    HX-Redirect, so that the login page replaces the whole page instead of landing inside the
+    list.
+    """
+
+    def handle_no_permission(self):
+        response = super().handle_no_permission()  # raises PermissionDenied when signed in
+        if self.request.method not in ("GET", "HEAD") or not hasattr(self, "get"):
+            response = redirect_to_login(
+                self.page_after_login(), self.get_login_url(), self.get_redirect_field_name()
+            )
+        if self.request.htmx:
+            return HttpResponseClientRedirect(response.url)
+        return response
+
+    def page_after_login(self):
+        return list_url(self.request.GET)
+
+
+class OwnedTodoMixin(SignedInMixin):
     """Scopes every todo view to the signed-in user: someone else's todo is a 404."""
 
     def get_queryset(self):
         return Todo.objects.for_user(self.request.user).prefetch_related("tags")
 
 
-class OwnedTagMixin(LoginRequiredMixin):
+class OwnedTagMixin(SignedInMixin):
     """Scopes every tag view to the signed-in user: someone else's tag is a 404."""
 
     def get_queryset(self):
         return Tag.objects.for_user(self.request.user)
+
+    def page_after_login(self):
+        return reverse("todos:tag_list")
 
 
 class ObjectFirstMixin(SingleObjectMixin):
@@ -204,12 +233,12 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     def sort_links(self):
         current = self.list_options.sort
         links = []
-        for label, first, reverse in SORT_LINKS:
-            active = current in (first, reverse)
+        for label, first, opposite in SORT_LINKS:
+            active = current in (first, opposite)
             links.append(
                 {
                     "label": label,
-                    "value": reverse if current == first else first,
+                    "value": opposite if current == first else first,
                     "current": current if active else "",
                     "descending": current.startswith("-") if active else None,
                 }

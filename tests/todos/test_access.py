@@ -1,6 +1,7 @@
 """Only the owner reaches a todo or tag: everyone else gets 404 on every URL and method."""
 
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -23,6 +24,7 @@ ALL_URLS = [
     *[(name, True) for name in TODO_URLS + TAG_URLS],
 ]
 
+POST_ONLY_URLS = {"toggle", "toggle_all", "clear_completed"}
 POST_DATA = {"title": "Taken over", "name": "taken", "version": "1", "done": "1"}
 
 
@@ -80,12 +82,35 @@ def test_creating_with_another_users_tag_name_makes_my_own_tag(user_client, user
     assert tag != theirs["tag"]
 
 
+def login_url(next_url):
+    return f"{reverse('users:login')}?{urlencode({'next': next_url}, safe='/')}"
+
+
+def page_after_login(name, method, url):
+    """Where the login sends the visitor back: the page, or the one an action was posted from."""
+    if method == "get" and name not in POST_ONLY_URLS:
+        return url
+    if name in TAG_URLS or name == "tag_list":
+        return reverse("todos:tag_list")
+    return reverse("todos:list") + "?status=active&q=milk"
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize(("name", "needs_pk"), ALL_URLS)
-def test_anonymous_visitors_are_sent_to_log_in(client, theirs, name, needs_pk, method):
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_anonymous_visitors_are_sent_to_log_in_and_back_to_a_page(
+    client, theirs, name, needs_pk, method, headers
+):
     before = database_snapshot()
-    url = reverse(f"todos:{name}", args=[object_of(theirs, name).pk] if needs_pk else [])
-    response = request(client, method, url)
-    assert response.status_code == HTTPStatus.FOUND
-    assert response.url == f"{reverse('users:login')}?next={url}"
+    path = reverse(f"todos:{name}", args=[object_of(theirs, name).pk] if needs_pk else [])
+    url = f"{path}?status=active&q=milk"
+    response = request(client, method, url, headers)
+    expected = login_url(page_after_login(name, method, url))
+    if headers:
+        # htmx loads the login page as a whole page, not inside the list.
+        assert response.status_code == HTTPStatus.OK
+        assert response["HX-Redirect"] == expected
+    else:
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url == expected
     assert database_snapshot() == before

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Min, OuterRef, Q
 from django.db.models.functions import Lower
@@ -133,11 +134,6 @@ class TagFilter(admin.SimpleListFilter):
         )
         return [(name, name) for name in names]
 
-    def value(self):
-        # No tag name holds NUL, and PostgreSQL refuses to compare text holding one.
-        value = super().value()
-        return value.replace("\x00", "") if value else value
-
     def queryset(self, request, queryset):
         if self.value():
             # Not correlated on the owner as Todo.objects.with_tag is (a todo's tags are always
@@ -162,6 +158,20 @@ class TodoAdminForm(forms.ModelForm):
                     "tags", f"These tags belong to another user than {owner}: {', '.join(foreign)}."
                 )
         return cleaned_data
+
+
+class TagAdminForm(forms.ModelForm):
+    """The change page shows the owner read-only, so Django leaves it out of the form's checks,
+    and with it the unique (owner, LOWER(name)) constraint: a name the owner already has was
+    a 500 (IntegrityError) instead of the constraint's message."""
+
+    def validate_unique(self):
+        super().validate_unique()
+        if "owner" not in self.fields and self.instance.owner_id is not None:
+            try:
+                self.instance.validate_constraints()
+            except ValidationError as error:
+                self.add_error(None, error)
 
 
 def csv_cell(value):
@@ -347,6 +357,7 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin):
+    form = TagAdminForm
     list_display = ("name", "owner", "todo_count")
     list_select_related = ("owner",)
     # Ends with the primary key so the admin adds no other tie-breaker: served by tag_name_idx.
@@ -381,5 +392,7 @@ class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin
 
     @admin.display(description="todos")
     def todo_count(self, tag):
-        url = todo_changelist_url(owner__id__exact=tag.owner_id, tag=tag.name.lower())
+        # The name as it is: the filter ignores case in the database, whose LOWER() may fold
+        # less than Python's (SQLite's folds ASCII only).
+        url = todo_changelist_url(owner__id__exact=tag.owner_id, tag=tag.name)
         return format_html('<a href="{}">{}</a>', url, tag.todo_count)

@@ -7,12 +7,18 @@ from collections import defaultdict
 from contextlib import suppress
 from functools import reduce
 
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters, admin_urlname
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
+from django.core.exceptions import (
+    BadRequest,
+    EmptyResultSet,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import connections, models, router
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
@@ -208,9 +214,13 @@ def _periods(first, last, kind):
 
 
 class CheckedChangeList(ChangeList):
-    """Lookups the database cannot be asked (a year past 9999) become Django's "?e=1" page."""
+    """Lookups the database cannot be asked (a year past 9999, a NUL character, which PostgreSQL
+    refuses in text) become Django's "?e=1" page."""
 
     def get_queryset(self, request, exclude_parameters=None):
+        lookups = self.get_filters_params().values()
+        if any("\x00" in value for values in lookups for value in values):
+            raise IncorrectLookupParameters("A lookup holds a NUL character.")
         try:
             queryset = super().get_queryset(request, exclude_parameters)
             with suppress(EmptyResultSet):
@@ -221,10 +231,21 @@ class CheckedChangeList(ChangeList):
 
 
 class CheckedChangeListMixin:
-    """For a ModelAdmin: hostile changelist parameters get the admin's error page, not a 500."""
+    """For a ModelAdmin: hostile changelist parameters get the admin's error page, not a 500;
+    an action on selected rows that are not primary keys gets a 400."""
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
+
+    def response_action(self, request, queryset):
+        pk = self.model._meta.pk
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                # The type, then the range the database column takes.
+                pk.run_validators(pk.to_python(value))
+            except ValidationError as error:
+                raise BadRequest(f"Not a {self.opts.verbose_name} to select: {value!r}") from error
+        return super().response_action(request, queryset)
 
 
 # Stands for the primary key in the change URL that is reversed once per page.

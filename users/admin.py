@@ -89,6 +89,10 @@ class RecentTodoInline(admin.TabularInline):
         return False
 
 
+def may_see_todos(request):
+    return request.user.has_perm("todos.view_todo")
+
+
 @admin.register(User)
 class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.UserAdmin):
     form = UserChangeForm
@@ -133,6 +137,19 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
     def get_inlines(self, request, obj):
         # A user being added has no todos yet.
         return self.inlines if obj else ()
+
+    # Staff who may not see todos do not see how many each user has either.
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if may_see_todos(request):
+            return shown
+        return tuple(name for name in shown if name not in ("open_todos", "done_todos"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_see_todos(request):
+            return fieldsets
+        return [(name, options) for name, options in fieldsets if name != "Todos"]
 
     @admin.display(description="open todos")
     def open_todos(self, user):

@@ -1,5 +1,6 @@
 import csv
 import datetime
+import html
 import io
 import os
 import re
@@ -707,17 +708,21 @@ def test_tag_changelist_shows_name_owner_and_todo_count(admin_client):
     assert response.status_code == HTTPStatus.OK
     counts = {tag.name: tag.todo_count for tag in response.context["cl"].result_list}
     assert counts == {"Garden": 3, "unused": 0}
-    link = f"{TODO_CHANGELIST}?{urlencode({'owner__id__exact': owner.pk, 'tag': 'garden'})}"
+    link = f"{TODO_CHANGELIST}?{urlencode({'owner__id__exact': owner.pk, 'tag': 'Garden'})}"
     assert link.replace("&", "&amp;") in response.content.decode()
 
 
-def test_tag_count_link_lists_that_tags_todos(admin_client):
+@pytest.mark.parametrize("name", ["Garden", "Été"])
+def test_tag_count_link_lists_that_tags_todos(admin_client, name):
     owner = UserFactory()
-    tag = TagFactory(owner=owner, name="Garden")
+    tag = TagFactory(owner=owner, name=name)
     TodoFactory(owner=owner, title="tagged", tags=[tag])
     TodoFactory(owner=owner, title="untagged")
-    TodoFactory(title="someone else's garden", tags=[TagFactory(name="garden")])
-    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": owner.pk, "tag": "garden"})
+    TodoFactory(title="someone else's", tags=[TagFactory(name=name.lower())])
+    tag_list = admin_client.get(TAG_CHANGELIST).content.decode()
+    owners_link = rf'<a href="(/admin/todos/todo/\?owner__id__exact={owner.pk}&amp;tag=[^"]+)">'
+    (link,) = re.findall(owners_link, tag_list)
+    response = admin_client.get(html.unescape(link))
     assert listed_titles(response) == {"tagged"}
 
 
@@ -779,6 +784,31 @@ def test_a_tags_owner_cannot_be_changed(admin_client):
     assert response.status_code == HTTPStatus.FOUND
     moved = Tag.objects.get()
     assert (moved.name, moved.owner) == ("job", tag.owner)
+
+
+@pytest.mark.parametrize("name", ["WORK", "work", " work "])
+def test_renaming_a_tag_to_a_name_its_owner_has_is_refused_with_the_constraints_message(
+    admin_client, name
+):
+    work = TagFactory(name="work")
+    home = TagFactory(owner=work.owner, name="home")
+    todo = TodoFactory(owner=work.owner, tags=[home])
+    response = admin_client.post(reverse("admin:todos_tag_change", args=[home.pk]), {"name": name})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.non_field_errors() == [
+        "You already have a tag with that name."
+    ]
+    home.refresh_from_db()
+    todo.refresh_from_db()
+    assert (home.name, todo.version) == ("home", 1)
+
+
+def test_another_users_tag_name_is_free_to_take_in_the_admin(admin_client):
+    TagFactory(name="work")
+    mine = TagFactory(name="home")
+    admin_client.post(reverse("admin:todos_tag_change", args=[mine.pk]), {"name": "work"})
+    mine.refresh_from_db()
+    assert mine.name == "work"
 
 
 def delete_tag_in_the_admin(client, tag):

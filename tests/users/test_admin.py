@@ -472,3 +472,19 @@ def test_a_deletion_something_protects_gets_djangos_page_naming_it(admin_client,
         f'Todo: <a href="{reverse("admin:todos_todo_change", args=[protecting.pk])}">'
         f"{protecting}</a>"
     ]
+
+
+@pytest.mark.parametrize("sees_todos", [True, False], ids=["with view_todo", "without"])
+def test_todo_counts_show_only_to_staff_who_may_see_todos(client, staff, sees_todos):
+    codenames = ["view_user", "view_todo"] if sees_todos else ["view_user"]
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    owner = owner_of(3, tags=0)
+    changelist = client.get(reverse("admin:users_user_changelist"))
+    change_page = client.get(change_url(owner))
+    columns = {header["class_attrib"] for header in changelist.context["result_headers"]}
+    assert (' class="column-open_todos"' in columns) is sees_todos
+    assert (' class="column-done_todos"' in columns) is sees_todos
+    fieldset_names = [fieldset.name for fieldset in change_page.context["adminform"]]
+    assert ("Todos" in fieldset_names) is sees_todos
+    assert ("3 open, 0 done" in change_page.content.decode()) is sees_todos

@@ -521,35 +521,40 @@ def flush(connection):
     connection.ops.execute_sql_flush(statements)
 
 
-def first_taken_username(rows, connection, chunk_size=500):
-    """A username that seeding would clash with, or None.
+def generated_heavy_user(rows):
+    """The heavy user's name if one of the generated users has it too (ignoring case), or None.
 
-    The heavy user must not be one of the generated users, and no generated username or email
-    may exist in the database already (ignoring letter case, as the unique indexes do).
+    Known from the plan alone, so it is checked before anything is deleted or written.
     """
     plan = rows.plan
-    users = User._base_manager.using(connection.alias)
-    check_database = users.exists()
-    heavy_user = plan.heavy_user.lower() if plan.heavy_user else None
-    if not check_database and heavy_user is None:
+    if plan.heavy_user is None:
         return None
-    names = enumerate(rows.usernames())
+    heavy_user = plan.heavy_user.lower()
+    generated = itertools.islice(rows.usernames(), plan.users)
+    return plan.heavy_user if any(name.lower() == heavy_user for name, _ in generated) else None
+
+
+def first_taken_username(rows, connection, chunk_size=500):
+    """A username of `rows` (or the email that goes with it) already in the database, or None.
+
+    Ignores letter case, as the unique indexes do.
+    """
+    users = User._base_manager.using(connection.alias)
+    if not users.exists():
+        return None
+    names = iter(rows.usernames())
     while chunk := list(itertools.islice(names, chunk_size)):
-        for index, (username, _) in chunk:
-            if index < plan.users and username == heavy_user:
-                return plan.heavy_user
-        if check_database:
-            taken = (
-                users.annotate(username_lower=Lower("username"), email_lower=Lower("email"))
-                .filter(
-                    Q(username_lower__in=[username.lower() for _, (username, _) in chunk])
-                    | Q(email_lower__in=[email.lower() for _, (_, email) in chunk])
-                )
-                .values_list("username", flat=True)
-                .first()
+        taken = (
+            users.annotate(username_lower=Lower("username"), email_lower=Lower("email"))
+            .filter(
+                Q(username_lower__in=[username.lower() for username, _ in chunk])
+                | Q(email_lower__in=[email.lower() for _, email in chunk])
             )
-            if taken:
-                return taken
+            .values_list("username", flat=True)
+            .first()
+        )
+        if taken:
+            return taken
     return None
 
 

@@ -22,6 +22,10 @@ from users.models import User
 pytestmark = pytest.mark.django_db
 
 AS_OF = datetime.date(2026, 3, 1)
+# The first user that --seed 1 generates.
+GENERATED_USERNAME, _ = next(
+    seeding.seed_rows(seeding.SeedPlan(users=2, tags_per_user=0, seed=1, as_of=AS_OF)).usernames()
+)
 MIDNIGHT = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
 TodoTag = Todo.tags.through
 MODELS = (User, Tag, Todo, TodoTag)
@@ -236,6 +240,11 @@ BAD_OPTIONS = {
         {"as_of": timezone.localdate() + datetime.timedelta(days=1)},
         "--as-of cannot be in the future",
     ),
+    "as-of near year 1": ({"as_of": datetime.date(2, 1, 1)}, "--as-of must be 1970-01-01 or later"),
+    "heavy user named like a generated one": (
+        {"users": 2, "heavy_user": GENERATED_USERNAME},
+        f"--heavy-user '{GENERATED_USERNAME}' is also the name of a generated user",
+    ),
 }
 
 
@@ -278,11 +287,9 @@ def test_heavy_user_named_like_an_existing_user_is_refused():
     assert counts() == {"User": 1, "Tag": 0, "Todo": 0, "Todo_tags": 0}
 
 
-def test_heavy_user_named_like_a_generated_user_is_refused():
-    plan = seeding.SeedPlan(users=2, tags_per_user=0, seed=1, as_of=AS_OF)
-    generated, _ = next(seeding.seed_rows(plan).usernames())
-    with pytest.raises(CommandError, match=f"A user '{generated}' already exists"):
-        seed(users=2, heavy_user=generated, heavy_user_todos=3)
+def test_heavy_user_named_like_a_generated_user_in_another_case_is_refused():
+    with pytest.raises(CommandError, match="is also the name of a generated user"):
+        seed(users=2, heavy_user=GENERATED_USERNAME.upper(), heavy_user_todos=3)
     assert set(counts().values()) == {0}
 
 

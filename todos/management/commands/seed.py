@@ -20,6 +20,8 @@ DEFAULTS = {
     "workers": 2,
 }
 HEAVY_USER_TODOS = 10_000
+# Seeded dates reach three years before --as-of; near year 1 they would fall off the calendar.
+AS_OF_MIN = datetime.date(1970, 1, 1)
 
 
 def iso_date(value):
@@ -133,11 +135,16 @@ class Command(BaseCommand):
             raise CommandError(f"--workers must be at least 1, got {workers}.")
         connection = connections[options["database"]]
         rows = seeding.seed_rows(plan)
+        if heavy_user := seeding.generated_heavy_user(rows):
+            raise CommandError(
+                f"--heavy-user {heavy_user!r} is also the name of a generated user: pass another "
+                "--heavy-user or --seed."
+            )
 
         if options["flush"]:
             self.confirm_flush(options["interactive"])
             seeding.flush(connection)
-        if taken := seeding.first_taken_username(rows, connection):
+        elif taken := seeding.first_taken_username(rows, connection):
             raise CommandError(
                 f"A user {taken!r} already exists (or has that email): pass --flush to start "
                 "from empty tables, or another --seed or --heavy-user."
@@ -192,6 +199,8 @@ class Command(BaseCommand):
         as_of = options["as_of"] or timezone.localdate()
         if as_of > timezone.localdate():
             raise CommandError(f"--as-of cannot be in the future, got {as_of}.")
+        if as_of < AS_OF_MIN:
+            raise CommandError(f"--as-of must be {AS_OF_MIN} or later, got {as_of}.")
         seed = options["seed"]
         return seeding.SeedPlan(
             users=options["users"],

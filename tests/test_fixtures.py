@@ -80,6 +80,10 @@ BAD_FIXTURES = {
         GOOD_USER,
         {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
     ],
+    "tag name with a comma": [
+        GOOD_USER,
+        {"model": "todos.tag", "pk": 999, "fields": {"owner": ["newcomer"], "name": "a,b"}},
+    ],
     "row breaking a constraint": [
         GOOD_USER,
         {

@@ -66,6 +66,12 @@ class Tag(models.Model):
             models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("name")), 0), name="todos_tag_name_not_blank"
             ),
+            # The todo form takes tags as comma-separated names: a comma would split this one.
+            models.CheckConstraint(
+                condition=~models.Q(name__contains=","),
+                name="todos_tag_name_no_comma",
+                violation_error_message="Tag names cannot contain commas.",
+            ),
         ]
 
     def __str__(self):

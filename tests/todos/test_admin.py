@@ -765,6 +765,8 @@ def test_add_a_tag(admin_client):
         # The constraint is on LOWER(name): Django reports it for the form, not the field.
         ("WORK", "__all__", "You already have a tag with that name."),
         ("  ", "name", "This field is required."),
+        # The todo form would split it into two tags.
+        ("a,b", "__all__", "Tag names cannot contain commas."),
     ],
 )
 def test_add_tag_refuses_bad_names(admin_client, name, field, error):

@@ -105,6 +105,13 @@ class TodoEditForm(TodoForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
+    def is_saved_in(self, todo):
+        """Whether `todo` as stored already holds all this form submits: a save sent twice."""
+        fields = self._meta.fields
+        if any(getattr(todo, name) != self.cleaned_data[name] for name in fields):
+            return False
+        return sorted(tag.name for tag in todo.tags.all()) == sorted(self.cleaned_data["tags"])
+
     def save(self):
         """Save unless the todo changed since the form was loaded (TodoChangedElsewhere)."""
         return todo_update(

@@ -287,17 +287,24 @@ class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateV
         try:
             todo = form.save()
         except TodoChangedElsewhere:
-            return self.changed_elsewhere()
+            return self.changed_elsewhere(form)
         messages.success(self.request, f"Saved “{todo.title}”.")
         return self.list_response()
 
-    def changed_elsewhere(self):
-        """The form again, with the user's input, the todo as it is now and its new version."""
+    def changed_elsewhere(self, submitted):
+        """The form again, with the user's input, the todo as it is now and its new version.
+
+        Unless the todo now holds just what was submitted (the Save button clicked twice): then
+        it is saved, as the first click said.
+        """
         current = self.get_queryset().filter(pk=self.object.pk).first()
         if current is None:
             messages.error(
                 self.request, "This todo was deleted elsewhere; your changes were not saved."
             )
+            return self.list_response()
+        if submitted.is_saved_in(current):
+            messages.success(self.request, f"Saved “{current.title}”.")
             return self.list_response()
         data = self.request.POST.copy()
         data["version"] = str(current.version)

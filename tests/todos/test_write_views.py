@@ -225,6 +225,38 @@ def test_edit_conflict_keeps_the_first_save_and_refuses_the_second(user_client, 
     assert (todo.title, todo.version) == ("From tab two", 3)
 
 
+def test_the_same_edit_sent_twice_is_saved_once_without_a_conflict(user_client, user):
+    todo = TodoFactory(owner=user, title="Buy milk", tags=[TagFactory(owner=user, name="home")])
+    url = reverse("todos:update", args=[todo.pk])
+    data = edit_data(todo, title="Buy oat milk", tags="home, shop", priority=Priority.HIGH)
+    assert user_client.post(url, data).status_code == HTTPStatus.FOUND
+
+    again = user_client.post(url, data)  # the same version: a double click on Save
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert last_message(again) == "Saved “Buy oat milk”."
+    todo.refresh_from_db()
+    assert (todo.title, todo.priority, todo.version) == ("Buy oat milk", Priority.HIGH, 2)
+    assert sorted(todo.tags.values_list("name", flat=True)) == ["home", "shop"]
+
+
+@pytest.mark.parametrize(
+    "differs", [{"title": "Buy soy milk"}, {"tags": "home"}, {"due_date": "2030-01-01"}]
+)
+def test_a_second_edit_that_differs_from_the_saved_one_is_still_a_conflict(
+    user_client, user, differs
+):
+    todo = TodoFactory(owner=user, title="Buy milk", due_date=None)
+    url = reverse("todos:update", args=[todo.pk])
+    first = edit_data(todo, title="Buy oat milk", tags="home, shop")
+    assert user_client.post(url, first).status_code == HTTPStatus.FOUND
+    response = user_client.post(url, {**first, **differs})
+    assert response.status_code == HTTPStatus.OK
+    assert "Someone changed this todo since you opened it" in response.content.decode()
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Buy oat milk", 2)
+
+
 def test_a_toggle_elsewhere_also_makes_an_open_edit_form_stale(user_client, todo):
     url = reverse("todos:update", args=[todo.pk])
     data = edit_data(todo, title="Edited")

@@ -1,7 +1,8 @@
 """The account forms. Each owns its validation, and nothing is written unless it is all valid."""
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -96,6 +97,32 @@ class PreferencesForm(forms.ModelForm):
         return super().save(commit)
 
 
+def is_own_password(request, user, password):
+    """Whether `password` is `user`'s, checked as a login is.
+
+    django-axes then counts a wrong one with the failed logins of that username from that
+    address, and after five refuses even the right one for 15 minutes (its middleware answers
+    with the lockout page): a session alone is not enough to guess the password.
+    """
+    return authenticate(request, username=user.get_username(), password=password) == user
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form, its old password checked by `is_own_password`."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not is_own_password(self.request, self.user, old_password):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
         label="Your password",
@@ -103,12 +130,13 @@ class AccountDeleteForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not is_own_password(self.request, self.user, password):
             raise ValidationError("That is not your password.", code="password_incorrect")
         return password

@@ -13,7 +13,13 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
-from .forms import AccountDeleteForm, PreferencesForm, ProfileForm, SignupForm
+from .forms import (
+    AccountDeleteForm,
+    PreferencesForm,
+    ProfileForm,
+    SignupForm,
+    ThrottledPasswordChangeForm,
+)
 from .models import User
 from .services import user_delete
 
@@ -101,8 +107,12 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("users:profile")
     success_message = "Your password was changed."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -124,7 +134,7 @@ class AccountDeleteView(LoginRequiredMixin, DeleteView):
         return self.request.user
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.object}
+        return {**super().get_form_kwargs(), "user": self.object, "request": self.request}
 
     def get_context_data(self, **kwargs):
         kwargs["todo_count"] = self.object.todos.count()

@@ -76,7 +76,7 @@ def test_other_users_are_untouched(user_client, other_user, password, users_data
 @pytest.mark.parametrize(
     ("entered", "message"),
     [
-        ("not-my-password", "That is not your password."),
+        # A wrong password: tests/users/test_login.py (it counts as a failed login).
         ("", "This field is required."),
         ("pass\x00word", "Null characters are not allowed."),
     ],

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.helpers import messages_of
+from tests.helpers import database_snapshot, messages_of
 from tests.users.helpers import LOGIN_URL, assert_field_error, is_logged_in, log_in
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +198,62 @@ class TestThrottling:
         log_in(client, staff.username, "my-secret-guess")
         attempt = AccessAttempt.objects.get(username=staff.username)
         assert "my-secret-guess" not in attempt.post_data
+
+
+# The account pages that ask for the password again, and what they post with it.
+PASSWORD_CHECKS = {
+    "account deletion": (reverse("users:delete"), "password", "That is not your password."),
+    "password change": (
+        reverse("users:password_change"),
+        "old_password",
+        "Your old password was entered incorrectly. Please enter it again.",
+    ),
+}
+
+
+def post_password(client, url, field, password):
+    new_password = "lantern-meadow-31"
+    data = {field: password, "new_password1": new_password, "new_password2": new_password}
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize(("url", "field", "refusal"), PASSWORD_CHECKS.values(), ids=PASSWORD_CHECKS)
+class TestPasswordChecksCountAsFailedLogins:
+    """With a session alone, the password cannot be guessed on the pages that ask for it."""
+
+    def test_a_wrong_password_changes_nothing_but_counts_as_a_failed_login(
+        self, user_client, user, url, field, refusal
+    ):
+        before = database_snapshot()
+        response = post_password(user_client, url, field, "wrong")
+        assert_field_error(response, field, refusal)
+        after = database_snapshot()
+        attempts = after.pop("axes.AccessAttempt")
+        before.pop("axes.AccessAttempt")
+        assert after == before
+        assert [(row["username"], row["failures_since_start"]) for row in attempts] == [
+            (user.username, 1)
+        ]
+
+    def test_after_five_wrong_ones_the_right_one_is_refused_there_and_at_login(
+        self, user_client, user, password, url, field, refusal
+    ):
+        wrong = [post_password(user_client, url, field, "wrong").status_code for _ in range(5)]
+        assert wrong == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+        response = post_password(user_client, url, field, password)
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert TestThrottling.LOCKED_OUT in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(password)
+        signed_out = Client()  # from the same address
+        assert log_in(signed_out, user.username, password).status_code == (
+            HTTPStatus.TOO_MANY_REQUESTS
+        )
+
+    def test_the_right_password_works_the_first_time(
+        self, user_client, user, password, url, field, refusal
+    ):
+        response = post_password(user_client, url, field, password)
+        assert response.status_code == HTTPStatus.FOUND

@@ -31,7 +31,7 @@ run: install  ## Migrate, load the demo data into an empty database, serve on ht
 # .env is read first; a secret key is made once into .secret_key when none is set.
 serve: install  ## Serve the production settings under gunicorn on http://127.0.0.1:8000
 	@set -a; [ ! -f .env ] || . ./.env; set +a; \
-	[ -s .secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key; \
+	[ -s .secret_key ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key); \
 	export DJANGO_SETTINGS_MODULE=config.settings.production \
 	  DJANGO_HTTPS="$${DJANGO_HTTPS:-false}" \
 	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \

@@ -6,12 +6,18 @@ import re
 import time
 import uuid
 
+from django.utils.functional import SimpleLazyObject
+
 request_id_var = contextvars.ContextVar("request_id", default="-")
 
 # A proxy's X-Request-ID is kept only if it is a plain token, so logs cannot be forged through it.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Route parts that carry secrets (password reset links): logged as the pattern, never the value.
 SECRET_ROUTE_KWARGS = {"token", "uidb64"}
+# The same link in a path no route matched (its slash missing, a 404) or in a message Django
+# logs itself (a 500 or 503 on it): users/urls.py serves it as reset/<uidb64>/<token>/.
+SECRET_PATH = re.compile(r"/reset/[^/\s'\"]+/[^/\s'\"]+")
+SECRET_PATH_SHOWN = "/reset/<uidb64>/<token>"
 
 request_logger = logging.getLogger("config.requests")
 
@@ -19,6 +25,19 @@ request_logger = logging.getLogger("config.requests")
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = request_id_var.get()
+        return True
+
+
+class SecretPathFilter(logging.Filter):
+    """Masks password-reset links in any record: its message, and the request Django attaches."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if SECRET_PATH.search(message):
+            record.msg, record.args = SECRET_PATH.sub(SECRET_PATH_SHOWN, message), ()
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            record.request = f"{request.method} {loggable_path(request)}"
         return True
 
 
@@ -57,13 +76,17 @@ def loaded_user_id(request):
     Asking request.user here would read the session and the user for every request, static
     files included, and fail outside the 503 handling while the database is down.
     """
-    user = request.__dict__.get("_cached_user")  # set by django.contrib.auth.get_user
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):  # not replaced by login() or logout()
+        user = request.__dict__.get("_cached_user")  # set by django.contrib.auth.get_user
     return getattr(user, "pk", None)
 
 
 def loggable_path(request):
     """The path, or its URL pattern when the path itself holds a secret."""
     match = request.resolver_match
-    if match and SECRET_ROUTE_KWARGS & match.kwargs.keys():
+    if match is None:
+        return SECRET_PATH.sub(SECRET_PATH_SHOWN, request.path)
+    if SECRET_ROUTE_KWARGS & match.kwargs.keys():
         return "/" + match.route
     return request.path

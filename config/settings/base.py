@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -56,6 +57,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured(f"DJANGO_ADMIN_URL must look like 'admin/', not {ADMIN_URL!r}.")
 
 TEMPLATES = [
     {
@@ -148,7 +151,10 @@ LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.request_context.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.request_context.RequestIdFilter"},
+        "secret_paths": {"()": "config.request_context.SecretPathFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -162,7 +168,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "secret_paths"],
         },
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
@@ -170,5 +176,8 @@ LOGGING = {
         # The request middleware logs every request once; Django's own 4xx lines would repeat it.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # A request with a Host not allowed gets a 400, which the request line shows; Django
+        # would also log each one at ERROR with a traceback (scanners send many).
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }

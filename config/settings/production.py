@@ -13,10 +13,30 @@ if _missing:
         f"Production settings need {', '.join(_missing)} in the environment (see .env.example)."
     )
 
+
+def strict_bool(name, default):
+    """A yes-or-no variable: true/false, yes/no, on/off or 1/0; anything else stops the start.
+
+    django-environ reads any other value as False, so a typo would turn a safeguard off.
+    """
+    value = env.str(name, default=str(default)).strip().lower()
+    if value in {"true", "yes", "on", "1"}:
+        return True
+    if value in {"false", "no", "off", "0"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = [host for host in env.list("DJANGO_ALLOWED_HOSTS") if host.strip()]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS names no host: every request would get 400.")
 DATABASES = {"default": env.db("DATABASE_URL")}
+if not DATABASES["default"].get("ENGINE"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -43,7 +63,7 @@ EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 
 # HTTPS hardening; DJANGO_HTTPS=false turns the HTTPS-only parts off together (plain http).
-HTTPS = env.bool("DJANGO_HTTPS", default=True)
+HTTPS = strict_bool("DJANGO_HTTPS", default=True)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

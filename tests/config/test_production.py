@@ -130,6 +130,7 @@ def test_request_log_line_has_the_request_id_and_no_secrets(client, user, passwo
     [record] = [r for r in caplog.records if r.name == "config.requests"]
     assert record.request_id == response["X-Request-ID"]
     assert (record.method, record.path, record.status) == ("POST", "/accounts/login/", 302)
+    assert record.user_id == user.pk  # the user the request logged in
     logged = json.dumps(record.__dict__, default=str)
     assert password not in logged
     assert client.cookies["sessionid"].value not in logged

@@ -58,3 +58,57 @@ def test_atomic_requests_and_argon2_first(settings):
     assert base.DATABASES["default"]["ATOMIC_REQUESTS"] is True
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert settings.AUTH_USER_MODEL == "users.User"
+
+
+def test_a_password_reset_link_is_never_logged_with_its_token():
+    # Against an empty database, so the link's own page fails: Django logs that error itself.
+    paths = [
+        "/accounts/reset/MQ/abc-123-token/",  # matched: logged as its route
+        "/accounts/reset/MQ/abc-123-token",  # the slash added by a redirect
+        "/accounts/reset/MQ/abc-123-token/more/",  # a 404
+    ]
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.test import Client, override_settings\n"
+        # No collectstatic here: the error pages take their static URLs without the manifest.
+        "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}\n"
+        "override_settings(STORAGES={**settings.STORAGES, 'staticfiles': plain}).enable()\n"
+        "client = Client(HTTP_HOST='todos.example.com', raise_request_exception=False)\n"
+        f"for path in {paths!r}:\n"
+        "    print('STATUS', client.get(path, secure=True).status_code)\n"
+    )
+    result = run_production(["-c", code])
+    output = result.stdout + result.stderr
+    statuses = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("STATUS")]
+    assert statuses[0].startswith("5"), output  # Django's own error line was written
+    assert statuses[1:] == ["301", "404"], output
+    assert "abc-123-token" not in output
+    assert output.count("/accounts/reset/<uidb64>/<token>") >= len(paths)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DJANGO_HTTPS": "ture"}, "DJANGO_HTTPS must be true or false, not 'ture'"),
+        ({"DJANGO_HTTPS": "enabled"}, "DJANGO_HTTPS must be true or false"),
+        ({"DJANGO_HTTPS": ""}, "DJANGO_HTTPS must be true or false"),
+        ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),
+        ({"DJANGO_ALLOWED_HOSTS": ","}, "DJANGO_ALLOWED_HOSTS names no host"),
+        ({"DJANGO_ADMIN_URL": "/admin"}, "DJANGO_ADMIN_URL must look like 'admin/'"),
+    ],
+    ids=["https typo", "https word", "https empty", "database url", "no host", "admin url"],
+)
+def test_a_bad_production_setting_stops_the_start_and_says_which(overrides, message):
+    # Before, these started: a typo turned the HTTPS hardening off, or every request got a 400.
+    result = load_production_settings(**overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("value", ["true", "True", " yes ", "1", "on"])
+def test_https_is_on_for_every_spelling_of_yes(value):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.HTTPS)"
+    result = run_production(["-c", code], DJANGO_HTTPS=value)
+    assert result.stdout.strip() == "True", result.stderr

@@ -67,3 +67,35 @@ def test_staff_search_mark_done_and_export_a_selection_as_csv(page, superuser):
     assert [(row["title"], row["owner"], row["done"], row["tags"]) for row in rows] == [
         ("Pay the invoice from Acme", "sam", "yes", "bills")
     ]
+
+
+def test_every_kind_of_admin_page_works_under_the_content_security_policy(page, superuser):
+    # The page fixture fails the test on any console error, a refused script, style or image
+    # included; each page also waits for its scripts (the autocomplete widgets) to run.
+    owner = UserFactory(username="sam")
+    tag = TagFactory(owner=owner, name="bills")
+    todo = TodoFactory(owner=owner, title="Pay the invoice", tags=[tag])
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(superuser.username)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    urls = [
+        "/admin/todos/todo/?q=invoice",
+        f"/admin/todos/todo/{todo.pk}/change/",
+        "/admin/todos/todo/add/",
+        f"/admin/todos/todo/{todo.pk}/delete/",
+        f"/admin/todos/todo/{todo.pk}/history/",
+        "/admin/todos/tag/",
+        f"/admin/todos/tag/{tag.pk}/change/",
+        "/admin/users/user/",
+        f"/admin/users/user/{owner.pk}/change/",
+        f"/admin/users/user/{owner.pk}/password/",
+        "/admin/users/user/add/",
+    ]
+    for url in urls:
+        assert page.goto(url).ok, url
+        page.wait_for_load_state("load")
+    # The owner's autocomplete (select2, from the admin's own scripts) came to life.
+    page.goto(f"/admin/todos/todo/{todo.pk}/change/")
+    expect(page.locator(".select2-container").first).to_be_visible()

@@ -148,6 +148,8 @@ SESSION_COOKIE_HTTPONLY = True
 # One JSON object per line on stdout, each with the request id; request lines come from
 # config.request_context.RequestIdMiddleware, which never logs secrets in paths.
 LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

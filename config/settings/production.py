@@ -38,7 +38,10 @@ if not DATABASES["default"].get("ENGINE"):
         "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+try:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+except ValueError:
+    raise ImproperlyConfigured("DJANGO_CONN_MAX_AGE must be a number of seconds.") from None
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast while the database is down so visitors get the 503 page, not a hang.

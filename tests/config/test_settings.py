@@ -96,8 +96,19 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),
         ({"DJANGO_ALLOWED_HOSTS": ","}, "DJANGO_ALLOWED_HOSTS names no host"),
         ({"DJANGO_ADMIN_URL": "/admin"}, "DJANGO_ADMIN_URL must look like 'admin/'"),
+        ({"DJANGO_CONN_MAX_AGE": "abc"}, "DJANGO_CONN_MAX_AGE must be a number of seconds"),
+        ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT must be json or plain, not 'xml'"),
     ],
-    ids=["https typo", "https word", "https empty", "database url", "no host", "admin url"],
+    ids=[
+        "https typo",
+        "https word",
+        "https empty",
+        "database url",
+        "no host",
+        "admin url",
+        "connection age",
+        "log format",
+    ],
 )
 def test_a_bad_production_setting_stops_the_start_and_says_which(overrides, message):
     # Before, these started: a typo turned the HTTPS hardening off, or every request got a 400.

@@ -172,6 +172,7 @@ LOGGING = {
             "formatter": LOG_FORMAT,
             "filters": ["request_id", "secret_paths"],
         },
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -180,6 +181,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # A request with a Host not allowed gets a 400, which the request line shows; Django
         # would also log each one at ERROR with a traceback (scanners send many).
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # (A logger with no handler at all would print through logging's last resort.)
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }

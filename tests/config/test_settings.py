@@ -60,6 +60,17 @@ def test_atomic_requests_and_argon2_first(settings):
     assert settings.AUTH_USER_MODEL == "users.User"
 
 
+# Django under the production settings with a test client, in the child process. There is no
+# collectstatic there: the error pages take their static URLs without the manifest.
+CLIENT_SETUP = (
+    "import django; django.setup()\n"
+    "from django.conf import settings\n"
+    "from django.test import Client, override_settings\n"
+    "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}\n"
+    "override_settings(STORAGES={**settings.STORAGES, 'staticfiles': plain}).enable()\n"
+)
+
+
 def test_a_password_reset_link_is_never_logged_with_its_token():
     # Against an empty database, so the link's own page fails: Django logs that error itself.
     paths = [
@@ -68,13 +79,8 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         "/accounts/reset/MQ/abc-123-token/more/",  # a 404
     ]
     code = (
-        "import django; django.setup()\n"
-        "from django.conf import settings\n"
-        "from django.test import Client, override_settings\n"
-        # No collectstatic here: the error pages take their static URLs without the manifest.
-        "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}\n"
-        "override_settings(STORAGES={**settings.STORAGES, 'staticfiles': plain}).enable()\n"
-        "client = Client(HTTP_HOST='todos.example.com', raise_request_exception=False)\n"
+        CLIENT_SETUP
+        + "client = Client(HTTP_HOST='todos.example.com', raise_request_exception=False)\n"
         f"for path in {paths!r}:\n"
         "    print('STATUS', client.get(path, secure=True).status_code)\n"
     )
@@ -123,3 +129,16 @@ def test_https_is_on_for_every_spelling_of_yes(value):
     code = "import django; django.setup(); from django.conf import settings; print(settings.HTTPS)"
     result = run_production(["-c", code], DJANGO_HTTPS=value)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_a_host_not_allowed_gets_a_400_and_one_log_line_without_a_traceback():
+    code = (
+        CLIENT_SETUP + "client = Client(HTTP_HOST='evil.example', raise_request_exception=False)\n"
+        "print('STATUS', client.get('/accounts/login/', secure=True).status_code)\n"
+    )
+    result = run_production(["-c", code])
+    output = result.stdout + result.stderr
+    assert "STATUS 400" in result.stdout, output
+    assert '"status": 400' in result.stdout
+    assert "Traceback" not in output
+    assert "DisallowedHost" not in output

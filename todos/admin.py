@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Q
+from django.db.models import Count, F, Min, OuterRef, Q, UniqueConstraint
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -168,10 +168,13 @@ class TagAdminForm(forms.ModelForm):
     def validate_unique(self):
         super().validate_unique()
         if "owner" not in self.fields and self.instance.owner_id is not None:
-            try:
-                self.instance.validate_constraints()
-            except ValidationError as error:
-                self.add_error(None, error)
+            # Only those on the owner: the form has checked the others.
+            for constraint in Tag._meta.constraints:
+                if isinstance(constraint, UniqueConstraint):
+                    try:
+                        constraint.validate(Tag, self.instance)
+                    except ValidationError as error:
+                        self.add_error(None, error)
 
 
 def csv_cell(value):

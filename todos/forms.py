@@ -106,11 +106,15 @@ class TodoEditForm(TodoForm):
         self.fields["version"].initial = self.instance.version
 
     def is_saved_in(self, todo):
-        """Whether `todo` as stored already holds all this form submits: a save sent twice."""
+        """Whether `todo` as stored already holds all this form submits: a save sent twice.
+
+        Tags ignoring case, as saving them does: an existing tag keeps its spelling.
+        """
         fields = self._meta.fields
         if any(getattr(todo, name) != self.cleaned_data[name] for name in fields):
             return False
-        return sorted(tag.name for tag in todo.tags.all()) == sorted(self.cleaned_data["tags"])
+        saved = sorted(tag.name.lower() for tag in todo.tags.all())
+        return saved == sorted(name.lower() for name in self.cleaned_data["tags"])
 
     def save(self):
         """Save unless the todo changed since the form was loaded (TodoChangedElsewhere)."""

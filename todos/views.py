@@ -402,6 +402,10 @@ class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
 
     def form_valid(self, form):
         old_name = form.initial["name"]
+        if not form.has_changed():
+            # A rename changes the tag's todos (their versions): not for the same name.
+            messages.info(self.request, f"“{old_name}” kept its name.")
+            return HttpResponseRedirect(self.get_success_url())
         tag, merged = tag_rename(tag=self.object, name=form.cleaned_data["name"])
         if merged:
             messages.success(self.request, f"Merged “{old_name}” into “{tag.name}”.")

@@ -106,6 +106,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+# A failed attempt stores the POST: the password change's fields hold passwords too.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 # Sessions live in the database so every app server sees them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -29,7 +29,7 @@ def strict_bool(name, default):
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = [host for host in env.list("DJANGO_ALLOWED_HOSTS") if host.strip()]
+ALLOWED_HOSTS = [host.strip() for host in env.list("DJANGO_ALLOWED_HOSTS") if host.strip()]
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS names no host: every request would get 400.")
 DATABASES = {"default": env.db("DATABASE_URL")}

@@ -142,3 +142,10 @@ def test_a_host_not_allowed_gets_a_400_and_one_log_line_without_a_traceback():
     assert '"status": 400' in result.stdout
     assert "Traceback" not in output
     assert "DisallowedHost" not in output
+
+
+def test_allowed_hosts_are_read_without_the_spaces_around_them():
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.ALLOWED_HOSTS)"
+    result = run_production(["-c", code], DJANGO_ALLOWED_HOSTS="a.example, b.example ,")
+    assert result.stdout.strip() == "['a.example', 'b.example']", result.stderr

@@ -805,6 +805,14 @@ def test_renaming_a_tag_to_a_name_its_owner_has_is_refused_with_the_constraints_
     assert (home.name, todo.version) == ("home", 1)
 
 
+def test_renaming_a_tag_with_a_comma_in_the_admin_says_so_once(admin_client):
+    tag = TagFactory(name="home")
+    response = admin_client.post(reverse("admin:todos_tag_change", args=[tag.pk]), {"name": "a,b"})
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Tag names cannot contain commas."
+    ]
+
+
 def test_another_users_tag_name_is_free_to_take_in_the_admin(admin_client):
     TagFactory(name="work")
     mine = TagFactory(name="home")

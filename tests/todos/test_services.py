@@ -6,6 +6,7 @@ from tests.helpers import database_snapshot
 from todos.models import Tag, Todo
 from todos.services import (
     TodoChangedElsewhere,
+    tag_delete,
     tag_rename,
     tags_get_or_create,
     todo_clear_completed,
@@ -156,3 +157,16 @@ def test_tag_rename_never_merges_with_another_users_tag():
     assert Tag.objects.get(pk=theirs.pk).name == "work"
     assert Todo.tags.through.objects.filter(tag=tag).count() == 1
     assert Todo.tags.through.objects.filter(tag=theirs).count() == 1
+
+
+def test_tag_rename_and_delete_mark_the_tags_todos_changed_and_no_others(user):
+    work, home = TagFactory(owner=user, name="work"), TagFactory(owner=user, name="home")
+    tagged, other = TodoFactory(owner=user, tags=[work]), TodoFactory(owner=user, tags=[home])
+    tag_rename(tag=work, name="job")
+    tagged.refresh_from_db()
+    other.refresh_from_db()
+    assert (tagged.version, other.version) == (2, 1)
+    tag_delete(tags=Tag.objects.filter(pk=work.pk))
+    tagged.refresh_from_db()
+    assert tagged.version == 3
+    assert list(tagged.tags.all()) == []

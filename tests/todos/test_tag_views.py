@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
-from tests.helpers import messages_of
+from tests.helpers import database_snapshot, messages_of
 from todos.models import Tag, Todo
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,17 @@ def test_rename_renames_and_keeps_the_links(user_client, user):
     assert response.url == TAG_LIST_URL
     assert messages_of(response) == ["Renamed “wrk” to “work”."]
     assert [t.name for t in todo.tags.all()] == ["work"]
+
+
+def test_saving_the_same_name_changes_nothing(user_client, user):
+    tag = TagFactory(owner=user, name="work")
+    TodoFactory(owner=user, tags=[tag])
+    before = database_snapshot()
+    response = user_client.post(reverse("todos:tag_update", args=[tag.pk]), {"name": " work "})
+    assert response.url == TAG_LIST_URL
+    assert messages_of(response) == ["“work” kept its name."]
+    # Its todo's version stays, so an edit form open on it is not made stale for nothing.
+    assert database_snapshot() == before
 
 
 def test_rename_onto_an_existing_name_merges(user_client, user):

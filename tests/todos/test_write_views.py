@@ -240,6 +240,18 @@ def test_the_same_edit_sent_twice_is_saved_once_without_a_conflict(user_client, 
     assert sorted(todo.tags.values_list("name", flat=True)) == ["home", "shop"]
 
 
+def test_the_same_edit_sent_twice_with_a_tag_in_another_case_is_saved_once(user_client, user):
+    TagFactory(owner=user, name="home")
+    todo = TodoFactory(owner=user, title="Buy milk")
+    url = reverse("todos:update", args=[todo.pk])
+    data = edit_data(todo, tags="Home")  # saved as the existing "home"
+    assert user_client.post(url, data).status_code == HTTPStatus.FOUND
+    again = user_client.post(url, data)
+    assert again.status_code == HTTPStatus.FOUND
+    todo.refresh_from_db()
+    assert (todo.version, [tag.name for tag in todo.tags.all()]) == (2, ["home"])
+
+
 @pytest.mark.parametrize(
     "differs", [{"title": "Buy soy milk"}, {"tags": "home"}, {"due_date": "2030-01-01"}]
 )

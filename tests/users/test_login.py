@@ -234,6 +234,9 @@ class TestPasswordChecksCountAsFailedLogins:
         assert [(row["username"], row["failures_since_start"]) for row in attempts] == [
             (user.username, 1)
         ]
+        # The attempt keeps the POST, every password in it masked.
+        assert "wrong" not in attempts[0]["post_data"]
+        assert "lantern-meadow-31" not in attempts[0]["post_data"]
 
     def test_after_five_wrong_ones_the_right_one_is_refused_there_and_at_login(
         self, user_client, user, password, url, field, refusal

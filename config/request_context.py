@@ -12,10 +12,9 @@ request_id_var = contextvars.ContextVar("request_id", default="-")
 
 # A proxy's X-Request-ID is kept only if it is a plain token, so logs cannot be forged through it.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-# Route parts that carry secrets (password reset links): logged as the pattern, never the value.
-SECRET_ROUTE_KWARGS = {"token", "uidb64"}
-# The same link in a path no route matched (its slash missing, a 404) or in a message Django
-# logs itself (a 500 or 503 on it): users/urls.py serves it as reset/<uidb64>/<token>/.
+# Password-reset links carry secrets: logged as their pattern, never the values, whether a route
+# matched them or not (a missing slash, a 404) and in messages Django logs itself (a 500 or 503
+# on one). users/urls.py serves them as reset/<uidb64>/<token>/.
 SECRET_PATH = re.compile(r"/reset/[^/\s'\"]+/[^/\s'\"]+")
 SECRET_PATH_SHOWN = "/reset/<uidb64>/<token>"
 
@@ -83,10 +82,5 @@ def loaded_user_id(request):
 
 
 def loggable_path(request):
-    """The path, or its URL pattern when the path itself holds a secret."""
-    match = request.resolver_match
-    if match is None:
-        return SECRET_PATH.sub(SECRET_PATH_SHOWN, request.path)
-    if SECRET_ROUTE_KWARGS & match.kwargs.keys():
-        return "/" + match.route
-    return request.path
+    """The path, with any secret in it replaced by its place in the URL pattern."""
+    return SECRET_PATH.sub(SECRET_PATH_SHOWN, request.path)

@@ -46,3 +46,22 @@ def test_a_username_icontains_lookup_can_use_the_trigram_index():
     # Unordered, as in the admin search's subquery (ordered, the username index wins).
     plan = User.objects.filter(username__icontains="ali").order_by().explain()
     assert USERNAME_TRIGRAM_INDEX in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tags_with_a_comma_are_renamed_before_the_constraint_refuses_them():
+    call_command("migrate", "todos", "0003", verbosity=0)
+    owner = User.objects.create(username="comma")
+    with connection.cursor() as cursor:
+        for tag_id, name in [(1, "a,b"), (2, "A B"), (3, ",,"), (4, "x" * 49 + ",")]:
+            cursor.execute(
+                "INSERT INTO todos_tag (id, owner_id, name) VALUES (%s, %s, %s)",
+                [tag_id, owner.pk, name],
+            )
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, name FROM todos_tag ORDER BY id")
+        names = dict(cursor.fetchall())
+    # "a b" is taken in another case; a name of commas alone has nothing left.
+    assert names == {1: "a b (2)", 2: "A B", 3: "tag", 4: "x" * 49}
+    assert unapplied_migrations() == []

@@ -89,6 +89,9 @@ class RecentTodoInline(admin.TabularInline):
         return False
 
 
+TODO_COUNT_COLUMNS = ("open_todos", "done_todos")
+
+
 def may_see_todos(request):
     return request.user.has_perm("todos.view_todo")
 
@@ -113,8 +116,7 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
         "city",
         "is_staff",
         "date_joined",
-        "open_todos",
-        "done_todos",
+        *TODO_COUNT_COLUMNS,
     )
     list_filter = ("is_staff", "is_active", "is_superuser")
     search_fields = ("username", "email", "city")
@@ -124,14 +126,13 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if not may_see_todos(request):
+            return users
         todos = Todo.objects.filter(owner=OuterRef("pk"))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                open_todo_count=count_subquery(todos.active()),
-                done_todo_count=count_subquery(todos.completed()),
-            )
+        return users.annotate(
+            open_todo_count=count_subquery(todos.active()),
+            done_todo_count=count_subquery(todos.completed()),
         )
 
     def get_inlines(self, request, obj):
@@ -143,7 +144,7 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
         shown = super().get_list_display(request)
         if may_see_todos(request):
             return shown
-        return tuple(name for name in shown if name not in ("open_todos", "done_todos"))
+        return tuple(name for name in shown if name not in TODO_COUNT_COLUMNS)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -20,7 +20,8 @@ DEFAULTS = {
     "workers": 2,
 }
 HEAVY_USER_TODOS = 10_000
-# Seeded dates reach three years before --as-of; near year 1 they would fall off the calendar.
+# Seeded dates reach three years before --as-of, and near year 1 would fall off the calendar;
+# the Unix epoch is a floor no realistic data goes below.
 AS_OF_MIN = datetime.date(1970, 1, 1)
 
 

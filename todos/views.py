@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
@@ -56,11 +56,13 @@ class SignedInMixin(LoginRequiredMixin):
     """
 
     def handle_no_permission(self):
-        response = super().handle_no_permission()  # raises PermissionDenied when signed in
-        if self.request.method not in ("GET", "HEAD") or not hasattr(self, "get"):
-            response = redirect_to_login(
-                self.page_after_login(), self.get_login_url(), self.get_redirect_field_name()
-            )
+        if self.raise_exception or self.request.user.is_authenticated:
+            return super().handle_no_permission()  # PermissionDenied
+        if self.request.method in ("GET", "HEAD") and hasattr(self, "get"):
+            back_to = self.request.get_full_path()
+        else:
+            back_to = self.page_after_login()
+        response = redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
         if self.request.htmx:
             return HttpResponseClientRedirect(response.url)
         return response
@@ -254,6 +256,9 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         response = super().render_to_response(context, **response_kwargs)
         # The same URL answers with a page or a fragment: caches must tell them apart.
         patch_vary_headers(response, ("HX-Request",))
+        # htmx changes the list in place: the Back button must fetch it again, not show the
+        # page as first loaded (nor show it at all after logging out).
+        add_never_cache_headers(response)
         return response
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -68,6 +69,19 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Logs out on POST only (a link must not log anyone out); GET gets a page with the button.
+
+    Still a 405, as the method is refused, but with the site's page instead of an empty body.
+    """
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        refused = super().http_method_not_allowed(request, *args, **kwargs)
+        if request.method != "GET":
+            return refused
+        response = TemplateResponse(request, "registration/logout_form.html", status=405)
+        response["Allow"] = refused["Allow"]
+        return response
+
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You have been logged out.")

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.htmx.HtmxErrorRefreshMiddleware",
     # Last, as django-axes asks: it reads the outcome of the authentication above.
     "axes.middleware.AxesMiddleware",
 ]

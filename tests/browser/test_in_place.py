@@ -77,5 +77,24 @@ def test_the_swapped_list_is_live_as_soon_as_it_is_shown(page, browser_user, bro
     title.fill("Feed the cat")
     title.press("Enter")
     expect(page.locator("#todo-list")).to_contain_text("Feed the cat")
-    # The list, then the messages out of band: each live by the end of its swap.
-    assert page.evaluate("window.liveAfterSwap") == [True, True]
+    # The list's swap (the messages' content follows out of band): live by the end of it.
+    live_after_swap = page.evaluate("window.liveAfterSwap")
+    assert live_after_swap
+    assert all(live_after_swap)
+
+
+def test_an_action_on_a_todo_deleted_elsewhere_reloads_the_page_to_show_the_list_as_it_is(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    page.evaluate("window.samePage = true")
+    navigations = main_frame_navigations(page)
+    Todo.objects.filter(title="Water the plants").delete()  # in another tab
+
+    page.get_by_role("button", name="Done: Water the plants").click()
+
+    # The 404 comes with HX-Refresh: the page reloads instead of doing nothing at all.
+    page.wait_for_function("window.samePage === undefined")
+    assert len(navigations) == 1
+    expect(page.locator("#todo-list")).not_to_contain_text("Water the plants")
+    expect(page.locator("#todo-count")).to_have_text("3 items left · 1 completed")

@@ -297,10 +297,24 @@ def test_list_for_htmx_is_the_fragment_with_out_of_band_messages(user_client, us
     response = user_client.get(LIST_URL, headers=HTMX)
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="messages"')
-    assert 'hx-swap-oob="true"' in content
+    assert 'hx-swap-oob="innerHTML"' in content  # the live region itself stays
     assert "Fragment me" in content
     assert "<html" not in content
     assert "HX-Request" in response["Vary"]
+
+
+def test_the_list_is_never_served_from_a_cache(user_client):
+    # htmx changes it in place; Back must fetch it again, and show nothing after a logout.
+    cache_control = get(user_client)["Cache-Control"]
+    assert {"no-store", "no-cache", "private"} <= {
+        part.strip() for part in cache_control.split(",")
+    }
+
+
+def test_the_message_box_is_empty_when_there_is_no_message(user_client):
+    # The stylesheet hides it with :empty, which whitespace would defeat.
+    content = get(user_client).content.decode()
+    assert re.search(r'<div id="messages"[^>]*></div>', content)
 
 
 def test_list_page_loads_htmx_and_works_without_it(user_client):

@@ -83,10 +83,18 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, u
     assert not is_logged_in(client)
 
 
-def test_logout_by_get_is_refused(user_client):
+def test_logout_by_get_is_refused_with_a_page_holding_the_button(user_client):
     response = user_client.get(LOGOUT_URL)
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST, OPTIONS"
     assert is_logged_in(user_client)
+    assert f'<form method="post" action="{LOGOUT_URL}">' in response.content.decode()
+
+
+def test_logout_by_get_when_signed_out_points_to_the_login(client):
+    response = client.get(LOGOUT_URL)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert f'href="{LOGIN_URL}"' in response.content.decode()
 
 
 def test_logout_by_post_ends_the_session_with_a_message(user_client):

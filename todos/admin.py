@@ -337,14 +337,8 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     @staticmethod
     def _set_done(queryset, *, done):
         """Set `done` on the selected todos that differ, in one UPDATE; return how many changed."""
-        now = timezone.now()
         with transaction.atomic():
-            return queryset.filter(done=not done).update(
-                done=done,
-                completed_at=now if done else None,
-                updated_at=now,
-                version=F("version") + 1,
-            )
+            return queryset.set_done(done)
 
     @admin.action(description="Export selected todos as CSV", permissions=["view"])
     def export_csv(self, request, queryset):

@@ -146,13 +146,23 @@ class TodoQuerySet(models.QuerySet):
         counts = _status_counts().items()
         return self.annotate(**{f"{name}_count": models.Window(count) for name, count in counts})
 
+    def update_with_new_version(self, now=None, **values):
+        """UPDATE these todos with `values`; returns how many changed.
+
+        As every change to a todo does, each row gets a new version (what edit forms check) and
+        `updated_at` (`now`).
+        """
+        return self.update(
+            **values, version=models.F("version") + 1, updated_at=now or timezone.now()
+        )
+
     def mark_changed(self):
         """Give these todos a new version and `updated_at`, for a change made through their tags.
 
         Renaming, merging or deleting a tag changes the tags of its todos: an edit form opened
         before then must meet a version conflict, not write the old tag names back.
         """
-        return self.update(version=models.F("version") + 1, updated_at=timezone.now())
+        return self.update_with_new_version()
 
     def set_done(self, done):
         """Mark these todos done (or not) in one UPDATE; returns how many changed.
@@ -161,11 +171,8 @@ class TodoQuerySet(models.QuerySet):
         nothing; each changed row gets a new version and keeps completed_at consistent.
         """
         now = timezone.now()
-        return self.exclude(done=done).update(
-            done=done,
-            completed_at=now if done else None,
-            version=models.F("version") + 1,
-            updated_at=now,
+        return self.exclude(done=done).update_with_new_version(
+            now, done=done, completed_at=now if done else None
         )
 
 

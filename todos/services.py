@@ -1,7 +1,6 @@
 """Writes that span several rows or models. Plain single-row writes stay in forms and views."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .models import Tag, Todo
@@ -52,8 +51,8 @@ def todo_update(*, todo, loaded_version, fields, tag_names):
     values = {name: getattr(todo, name) for name in fields}
     if "done" in fields:
         values["completed_at"] = (todo.completed_at or now) if todo.done else None
-    updated = Todo.objects.filter(pk=todo.pk, version=loaded_version).update(
-        **values, version=F("version") + 1, updated_at=now
+    updated = Todo.objects.filter(pk=todo.pk, version=loaded_version).update_with_new_version(
+        now, **values
     )
     if not updated:
         raise TodoChangedElsewhere

@@ -91,10 +91,11 @@ def test_an_action_on_a_todo_deleted_elsewhere_reloads_the_page_to_show_the_list
     navigations = main_frame_navigations(page)
     Todo.objects.filter(title="Water the plants").delete()  # in another tab
 
-    page.get_by_role("button", name="Done: Water the plants").click()
-
     # The 404 comes with HX-Refresh: the page reloads instead of doing nothing at all.
-    page.wait_for_function("window.samePage === undefined")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Done: Water the plants").click()
+
+    assert page.evaluate("window.samePage") is None  # a new document
     assert len(navigations) == 1
     expect(page.locator("#todo-list")).not_to_contain_text("Water the plants")
     expect(page.locator("#todo-count")).to_have_text("3 items left · 1 completed")

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Min, OuterRef, Q, UniqueConstraint
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
@@ -31,7 +30,7 @@ from .admin_tools import (
     most_common_values,
 )
 from .models import Priority, Tag, Todo
-from .services import tag_delete
+from .services import tag_delete, tag_rename
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -324,21 +323,15 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected todos as done", permissions=["change"])
     def mark_done(self, request, queryset):
-        count = self._set_done(queryset, done=True)
+        count = queryset.set_done(True)
         message = ngettext("Marked %d todo as done.", "Marked %d todos as done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 
     @admin.action(description="Mark selected todos as not done", permissions=["change"])
     def mark_not_done(self, request, queryset):
-        count = self._set_done(queryset, done=False)
+        count = queryset.set_done(False)
         message = ngettext("Marked %d todo as not done.", "Marked %d todos as not done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
-
-    @staticmethod
-    def _set_done(queryset, *, done):
-        """Set `done` on the selected todos that differ, in one UPDATE; return how many changed."""
-        with transaction.atomic():
-            return queryset.set_done(done)
 
     @admin.action(description="Export selected todos as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -374,12 +367,12 @@ class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin
         # Moving a tag to another user would leave it on todos its new owner does not own.
         return ("owner",) if obj else ()
 
-    # A renamed or deleted tag changes its todos: their versions move on, as on the site.
+    # A renamed or deleted tag changes its todos (their versions): the site's services do both.
     def save_model(self, request, obj, form, change):
-        # In the change view's transaction, as the save is.
         if change and "name" in form.changed_data:
-            Todo.objects.filter(tags=obj).mark_changed()
-        super().save_model(request, obj, form, change)
+            tag_rename(tag=obj, name=obj.name)
+        else:
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         tag_delete(tags=Tag.objects.filter(pk=obj.pk))

@@ -584,3 +584,20 @@ def test_methods_a_url_does_not_serve_are_405_for_the_owner(user_client, todo):
     detail = user_client.post(reverse("todos:detail", args=[todo.pk]))
     toggle = user_client.get(reverse("todos:toggle", args=[todo.pk]))
     assert detail.status_code == toggle.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_only_a_swapped_in_list_ignores_the_pointer_for_a_moment(user_client, user, todo):
+    TodoFactory(owner=user)
+    page = user_client.get(LIST_URL).content.decode()
+    swapped = user_client.post(reverse("todos:delete", args=[todo.pk]), headers=HTMX)
+    assert '<section id="todo-app" class="todo-app" ' in page
+    assert '<section id="todo-app" class="todo-app todo-app-swapped" ' in swapped.content.decode()
+
+
+def test_the_row_buttons_are_named_by_place_for_htmx_to_refocus(user_client, user):
+    TodoFactory.create_batch(2, owner=user)
+    content = user_client.get(LIST_URL).content.decode()
+    for place in (1, 2):
+        assert f'id="toggle-{place}"' in content
+        assert f'id="delete-{place}"' in content
+    assert 'id="toggle-3"' not in content

@@ -424,8 +424,12 @@ class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
 
     success_url = reverse_lazy("todos:tag_list")
 
+    def get_queryset(self):
+        # The confirmation says how many todos lose the tag.
+        return super().get_queryset().with_todo_counts()
+
     def form_valid(self, form):
         name = self.object.name
-        tag_delete(tags=self.get_queryset().filter(pk=self.object.pk))
+        tag_delete(tags=Tag.objects.filter(pk=self.object.pk))  # the owner's: found by get_object
         messages.success(self.request, f"Deleted the tag “{name}”; its todos are kept.")
         return HttpResponseRedirect(self.get_success_url())

@@ -4,6 +4,7 @@ The screenshots land in test-artifacts/screenshots/ (git-ignored) for a person t
 """
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -15,6 +16,7 @@ from tests.browser.conftest import (
     screenshot,
     signed_in_pages,
 )
+from tests.factories import TagFactory
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -107,3 +109,14 @@ def test_keyboard_focus_is_always_visible(new_context, browser_user, browser_use
         )
     assert len({html for html, _, _ in outlines}) > 20  # focus moved through the page
     assert [html for html, style, width in outlines if style == "none" or width != "2px"] == []
+
+
+def test_a_long_tag_name_wraps_inside_the_tags_table_on_a_phone(new_context, browser_user):
+    # The longest name a tag takes (50 characters), in words a line can break between.
+    TagFactory(owner=browser_user, name="a-really-long-tag-name-for-the-quarterly-planning")
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, browser_user)
+    assert page.goto(reverse("todos:tag_list")).ok
+    check_layout(page, PHONE, "tags-long-name-phone-light")
+    table = page.locator(".table-wrap")
+    assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")

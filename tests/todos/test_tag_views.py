@@ -109,6 +109,7 @@ def test_delete_tag_asks_first_then_deletes_it_and_keeps_the_todos(user_client, 
     response = user_client.get(url)
     assert response.status_code == HTTPStatus.OK
     assert b"Delete this tag?" in response.content
+    assert "removed from its 1 todo (1 open, 0 done)" in response.content.decode()
 
     response = user_client.post(url)
     assert response.status_code == HTTPStatus.FOUND
@@ -117,3 +118,24 @@ def test_delete_tag_asks_first_then_deletes_it_and_keeps_the_todos(user_client, 
     assert not Tag.objects.exists()
     assert Todo.objects.get() == todo
     assert not todo.tags.exists()
+
+
+def test_the_tags_page_asks_before_deleting_a_tag(user_client, user):
+    tag = TagFactory(owner=user, name="work")
+    content = user_client.get(TAG_LIST_URL).content.decode()
+    delete_url = reverse("todos:tag_delete", args=[tag.pk])
+    assert f'href="{delete_url}"' in content
+    assert f'action="{delete_url}"' not in content
+
+
+def test_the_delete_confirmation_counts_the_tags_open_and_done_todos(user_client, user):
+    tag = TagFactory(owner=user, name="work")
+    TodoFactory.create_batch(2, owner=user, tags=[tag])
+    TodoFactory(owner=user, tags=[tag], completed=True)
+    TodoFactory(owner=user)
+    empty = TagFactory(owner=user, name="unused")
+
+    content = user_client.get(reverse("todos:tag_delete", args=[tag.pk])).content.decode()
+    assert "removed from its 3 todos (2 open, 1 done) and deleted" in content
+    content = user_client.get(reverse("todos:tag_delete", args=[empty.pk])).content.decode()
+    assert "removed from its todos (it has none) and deleted" in content

@@ -328,6 +328,9 @@ class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateV
 
 
 class TodoDeleteView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, DeleteView):
+    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
+    http_method_names = ["get", "head", "options", "post"]
+
     def form_valid(self, form):
         title = self.object.title
         self.object.delete()
@@ -422,6 +425,8 @@ class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
 class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
     """Deletes a tag; its todos stay, without it."""
 
+    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
+    http_method_names = ["get", "head", "options", "post"]
     success_url = reverse_lazy("todos:tag_list")
 
     def get_queryset(self):
@@ -430,6 +435,6 @@ class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
 
     def form_valid(self, form):
         name = self.object.name
-        tag_delete(tags=Tag.objects.filter(pk=self.object.pk))  # the owner's: found by get_object
+        tag_delete(tags=Tag.objects.for_user(self.request.user).filter(pk=self.object.pk))
         messages.success(self.request, f"Deleted the tag “{name}”; its todos are kept.")
         return HttpResponseRedirect(self.get_success_url())

@@ -29,15 +29,19 @@ PREFERENCE_CHECKS = {
 }
 
 
-def validate_preferences(preferences):
-    """Refuse preferences the todo list could not apply: unknown keys or values."""
+def validate_preferences(preferences, *, stored=None):
+    """Refuse preferences the todo list could not apply: unknown values, and unknown keys (a
+    typo) unless `stored` has them already, whose values stay as they are (the profile form keeps
+    keys it does not know, so that other features may store theirs)."""
     if not isinstance(preferences, dict):
         raise ValidationError("Preferences must be a JSON object.")
+    stored = stored if isinstance(stored, dict) else {}
     errors = []
     for key, value in preferences.items():
         check = PREFERENCE_CHECKS.get(key)
         if check is None:
-            errors.append(f"Unknown preference {key!r}.")
+            if key not in stored:
+                errors.append(f"Unknown preference {key!r}.")
         elif not check(value):
             errors.append(f"{value!r} is not a valid {key}.")
     if errors:
@@ -49,7 +53,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
         preferences = self.cleaned_data["preferences"]
         if preferences is None:
             return {}
-        validate_preferences(preferences)
+        validate_preferences(preferences, stored=self.instance.preferences)
         return preferences
 
 

@@ -59,9 +59,42 @@ class SignupForm(AccountFieldsMixin, UserCreationForm):
 
 
 class ProfileForm(AccountFieldsMixin, forms.ModelForm):
+    """The account's details. A new email address needs the password too: a password reset is
+    sent there, so a session alone (a computer left signed in) must not be able to choose it."""
+
+    current_password = forms.CharField(
+        label="Your password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Only to change your email address.",
+    )
+    field_order = ["email", "current_password", "age", "city"]
+
     class Meta:
         model = User
         fields = ("email", "age", "city")
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def changes_email(self):
+        """Whether the form holds a new address (not the saved one in another letter case)."""
+        email = self.cleaned_data.get("email")
+        return email is not None and email.lower() != self.initial["email"].lower()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.changes_email():
+            password = cleaned_data.get("current_password")
+            if not password:
+                self.add_error(
+                    "current_password", "Enter your password to change your email address."
+                )
+            elif not is_own_password(self.request, self.instance, password):
+                self.add_error("current_password", "That is not your password.")
+        return cleaned_data
 
 
 class PreferencesForm(forms.ModelForm):

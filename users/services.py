@@ -2,7 +2,9 @@
 
 from typing import NamedTuple
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from todos.models import Tag, Todo
 
@@ -19,3 +21,14 @@ def user_delete(*, user):
     return DeletedAccount(
         todos=deleted.get(Todo._meta.label, 0), tags=deleted.get(Tag._meta.label, 0)
     )
+
+
+def email_changed_notice(*, user, old_email):
+    """Tell `old_email` that `user`'s address is now another, once the change is committed.
+
+    The one warning the owner gets if someone else changed it (with their password).
+    """
+    context = {"user": user, "old_email": old_email}
+    subject = render_to_string("users/email_changed_subject.txt", context).strip()
+    body = render_to_string("users/email_changed_email.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [old_email]))

@@ -5,6 +5,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -22,7 +23,7 @@ from .forms import (
     ThrottledPasswordChangeForm,
 )
 from .models import User
-from .services import user_delete
+from .services import email_changed_notice, user_delete
 
 
 class HomeView(View):
@@ -47,28 +48,40 @@ class SignupView(CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+        except IntegrityError:
+            # Taken since the form checked: by the first click of a double-clicked Sign up if
+            # the password is the one just sent, otherwise the form says again what is taken.
+            # (Not authenticate(): a failure there would count against that user's logins.)
+            self.object = User.objects.filter(username=form.cleaned_data["username"]).first()
+            if not (self.object and self.object.check_password(form.cleaned_data["password1"])):
+                form.full_clean()
+                return self.form_invalid(form)
         # Named because several backends are configured; the password was just set, not checked.
         login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {self.object.username}! Your account is ready.")
-        return response
+        return redirect(self.get_success_url())
 
 
-class LoginView(auth_views.LoginView):
-    """Django's login; a signed-in visitor goes straight on to `next` or the todo list.
-
-    Django answers a 500 ("redirection loop") when that `next` is the login page itself, which
-    any link can ask for: such a `next` gives the default page instead.
-    """
-
-    redirect_authenticated_user = True
+class NextElsewhereMixin:
+    """For Django's login and logout views: a `next` that is the page itself, which any link can
+    ask for, gives the default page instead. Django answers the login's with a 500 ("redirection
+    loop") and the logout's with its "logged out" template, which is the admin's."""
 
     def get_redirect_url(self):
         url = super().get_redirect_url()
         return "" if urlsplit(url).path == self.request.path else url
 
 
-class LogoutView(auth_views.LogoutView):
+class LoginView(NextElsewhereMixin, auth_views.LoginView):
+    """Django's login; a signed-in visitor goes straight on to `next` or the todo list."""
+
+    redirect_authenticated_user = True
+
+
+class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
     """Logs out on POST only (a link must not log anyone out); GET gets a page with the button.
 
     Still a 405, as the method is refused, but with the site's page instead of an empty body.
@@ -88,6 +101,7 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+@method_decorator(sensitive_post_parameters("current_password"), name="dispatch")
 class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
     """The account at a glance; one Save edits its details and the todo list preferences."""
 
@@ -102,10 +116,16 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
         # A copy rather than request.user: an invalid submission must not show in the page.
         return User.objects.get(pk=self.request.user.pk)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_preferences_form(self):
+        return PreferencesForm(**super().get_form_kwargs())
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = self.get_form()
-        preferences_form = self.get_form(PreferencesForm)
+        preferences_form = self.get_preferences_form()
         if all([form.is_valid(), preferences_form.is_valid()]):
             # Both forms edit self.object; saving the profile form writes both in one UPDATE.
             preferences_form.save(commit=False)
@@ -114,8 +134,14 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
             self.get_context_data(form=form, preferences_form=preferences_form)
         )
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.changes_email():
+            email_changed_notice(user=self.object, old_email=form.initial["email"])
+        return response
+
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("preferences_form", self.get_form(PreferencesForm))
+        kwargs.setdefault("preferences_form", self.get_preferences_form())
         kwargs["todo_counts"] = self.request.user.todo_counts()
         return super().get_context_data(**kwargs)
 
@@ -141,6 +167,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 class AccountDeleteView(LoginRequiredMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 
+    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
+    http_method_names = ["get", "head", "options", "post"]
     form_class = AccountDeleteForm
     success_url = reverse_lazy("users:login")
 

@@ -105,12 +105,15 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# 15 minutes from the lock, however often someone tries meanwhile (axes restarts them by default).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
-# A failed attempt stores the POST: the password change's fields hold passwords too.
+# A failed attempt stores the POST: the password change's and profile's fields hold passwords too.
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
+    "current_password",
     "old_password",
     "new_password1",
     "new_password2",

@@ -1,5 +1,7 @@
 """With JavaScript, the list's actions swap the list in place: no page load, counters follow."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, main_frame_navigations
@@ -122,9 +124,44 @@ def test_the_second_click_of_a_double_click_does_not_reach_the_new_list(
     assert page.evaluate("window.requests") == 2
     assert not Todo.objects.filter(owner=browser_user, title=under_the_pointer).exists()
     assert navigations == []
-    # The clicked button is gone; the one now in its place has focus, not the page's body.
-    expect(page.locator("#delete-1")).to_be_focused()
-    expect(page.locator("#delete-1")).not_to_have_accessible_name(f"Delete {under_the_pointer}")
+
+
+def test_enter_pressed_twice_on_delete_deletes_one_todo(page, browser_user, browser_user_todos):
+    """No focus lands on the next row's Delete button after a delete, where a second Enter (or
+    a held one) would delete it too."""
+    log_in(page, browser_user)
+    page.evaluate(
+        """() => { window.swapped = new Promise((resolve) => document.body.addEventListener(
+            "htmx:afterSwap", () => resolve(true), { once: true })); }"""
+    )
+    page.locator("#todo-list .button-destroy").first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.swapped") is True
+    expect(page.locator("#messages")).to_contain_text("Deleted")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+
+    # Any request would have been sent while the key was handled: one more request proves
+    # the list still answers, and that nothing came before it.
+    page.get_by_role("button", name="Done: Water the plants").click()
+    expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
+    assert Todo.objects.for_user(browser_user).count() == len(browser_user_todos) - 1
+
+
+def test_the_list_dims_while_an_action_is_under_way(page, browser_user, browser_user_todos):
+    log_in(page, browser_user)
+    section = page.locator("#todo-app")
+    expect(section).to_have_css("opacity", "1")
+    release = []
+    page.route("**/toggle/**", lambda route: release.append(route))
+
+    page.get_by_role("button", name="Done: Water the plants").click()
+    expect(section).to_have_class(re.compile(r"\bhtmx-request\b"))
+    expect(section).to_have_css("opacity", "0.7")
+
+    release[0].continue_()
+    expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
+    expect(page.locator("#todo-app")).to_have_css("opacity", "1")
 
 
 def test_the_keyboard_works_on_the_swapped_list_at_once(page, browser_user, browser_user_todos):

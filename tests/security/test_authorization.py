@@ -211,3 +211,21 @@ def test_the_owners_request_works(client, owned, access):
         assert database_snapshot() == before
     if access.shows:
         assert access.shows in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "access", [access for access in MATRIX if access.method == "get"], ids=lambda a: a.name
+)
+def test_no_other_method_changes_anything_for_the_owner(client, owned, access, method):
+    """Django's DeleteView also answers DELETE by deleting at once, past its form: the password
+    of the account deletion, the todos' version bump of a tag deletion. Its form views take PUT
+    as POST, with no data (Django reads form data from POST requests only)."""
+    client.force_login(owned.user)
+    before = database_snapshot()
+
+    response = getattr(client, method)(access.url(owned))
+
+    assert database_snapshot() == before
+    if method == "delete":
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED

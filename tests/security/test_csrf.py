@@ -73,6 +73,7 @@ ROUTES = [
         "users:profile",
         data={
             "email": "changed@example.com",
+            "current_password": DEFAULT_PASSWORD,
             "city": "Lyon",
             "default_status": "active",
             "default_sort": "title",

@@ -531,6 +531,13 @@ def test_clear_completed_honours_the_search_and_tag(user_client, mixed):
     assert Todo.objects.filter(pk=mixed["done_other"].pk).exists()
 
 
+def test_clear_completed_on_the_active_tab_still_clears_the_completed(user_client, mixed):
+    """The button shows on every tab with the completed count, which ignores the status."""
+    response = user_client.post(reverse("todos:clear_completed") + "?status=active")
+    assert messages_of(response) == ["Deleted 2 completed todos."]
+    assert set(Todo.objects.all()) == {mixed["open_milk"], mixed["open_other"]}
+
+
 def test_clear_completed_with_none_says_so(user_client, todo):
     response = user_client.post(reverse("todos:clear_completed"))
     assert messages_of(response) == ["There were no completed todos to delete."]
@@ -592,12 +599,3 @@ def test_only_a_swapped_in_list_ignores_the_pointer_for_a_moment(user_client, us
     swapped = user_client.post(reverse("todos:delete", args=[todo.pk]), headers=HTMX)
     assert '<section id="todo-app" class="todo-app" ' in page
     assert '<section id="todo-app" class="todo-app todo-app-swapped" ' in swapped.content.decode()
-
-
-def test_the_row_buttons_are_named_by_place_for_htmx_to_refocus(user_client, user):
-    TodoFactory.create_batch(2, owner=user)
-    content = user_client.get(LIST_URL).content.decode()
-    for place in (1, 2):
-        assert f'id="toggle-{place}"' in content
-        assert f'id="delete-{place}"' in content
-    assert 'id="toggle-3"' not in content

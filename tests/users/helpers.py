@@ -1,5 +1,6 @@
 """What the account tests share: logging in, and assertions on the account pages."""
 
+import re
 from http import HTTPStatus
 
 from django.contrib.auth.forms import SetPasswordMixin
@@ -24,7 +25,9 @@ def assert_field_error(response, field, message, form="form"):
     """The page was re-rendered (200) with `message` shown next to `field`."""
     assert response.status_code == HTTPStatus.OK
     assert message in response.context[form].errors[field]
-    field_id = response.context[form][field].auto_id
-    assert f'<p class="field-error" id="{field_id}_error">{escape(message)}</p>' in (
-        response.content.decode()
-    )
+    # Every error of the field inside the one element its aria-describedby names.
+    bound_field = response.context[form][field]
+    errors = "".join(f'<p class="field-error">{escape(error)}</p>' for error in bound_field.errors)
+    html = response.content.decode()
+    assert f'<div id="{bound_field.auto_id}_error">{errors}</div>' in html
+    assert re.search(rf'aria-describedby="[^"]*\b{bound_field.auto_id}_error\b', str(bound_field))

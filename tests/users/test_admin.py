@@ -488,3 +488,24 @@ def test_todo_counts_show_only_to_staff_who_may_see_todos(client, staff, sees_to
     fieldset_names = [fieldset.name for fieldset in change_page.context["adminform"]]
     assert ("Todos" in fieldset_names) is sees_todos
     assert ("3 open, 0 done" in change_page.content.decode()) is sees_todos
+
+
+def test_a_preference_stored_for_another_feature_does_not_block_saving(admin_client):
+    """The profile form keeps keys it does not know; the admin keeps them too."""
+    alice = UserFactory(preferences={"theme": "dark", "page_size": 20})
+    data = user_change_data(admin_client, alice, city="Nice")
+    del data["is_active"]  # unticked
+
+    response = admin_client.post(change_url(alice), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    alice.refresh_from_db()
+    assert (alice.is_active, alice.city) == (False, "Nice")
+    assert alice.preferences == {"theme": "dark", "page_size": 20}
+
+
+def test_a_new_unknown_preference_is_still_refused_beside_a_stored_one(admin_client):
+    alice = UserFactory(preferences={"theme": "dark"})
+    data = user_change_data(admin_client, alice, preferences='{"theme": "dark", "colour": "red"}')
+    response = admin_client.post(change_url(alice), data)
+    assert has_error(response, "preferences", "Unknown preference 'colour'.")

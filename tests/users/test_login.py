@@ -97,6 +97,14 @@ def test_logout_by_get_when_signed_out_points_to_the_login(client):
     assert f'href="{LOGIN_URL}"' in response.content.decode()
 
 
+@pytest.mark.parametrize("next_url", [LOGOUT_URL, f"{LOGOUT_URL}?again=1"])
+def test_logout_with_itself_as_next_goes_to_the_login_page(user_client, next_url):
+    response = user_client.post(LOGOUT_URL, {"next": next_url})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == LOGIN_URL
+    assert not is_logged_in(user_client)
+
+
 def test_logout_by_post_ends_the_session_with_a_message(user_client):
     response = user_client.post(LOGOUT_URL)
     assert response.status_code == HTTPStatus.FOUND
@@ -193,6 +201,22 @@ class TestThrottling:
         attempt.save()
         assert log_in(client, staff.username, password).status_code == HTTPStatus.FOUND
 
+    @pytest.mark.parametrize("retried_with", ["wrong", "the right password"])
+    def test_trying_again_during_the_lock_does_not_extend_it(
+        self, client, staff, password, retried_with
+    ):
+        self.fail(client, staff, LOGIN_URL, 5)
+        attempt = AccessAttempt.objects.get(username=staff.username)
+        attempt.attempt_time -= timedelta(minutes=10)
+        attempt.save()
+        retry = "wrong" if retried_with == "wrong" else password
+        assert log_in(client, staff.username, retry).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+        attempt.refresh_from_db()  # what the retry left, not the time set above
+        attempt.attempt_time -= timedelta(minutes=6)  # 16 minutes after the lock began
+        attempt.save()
+        assert log_in(client, staff.username, password).status_code == HTTPStatus.FOUND
+
     def test_the_lock_is_for_that_username_from_that_address_only(self, client, staff, password):
         other = UserFactory()
         self.fail(client, staff, LOGIN_URL, 5)
@@ -209,31 +233,44 @@ class TestThrottling:
 
 
 # The account pages that ask for the password again, and what they post with it.
+NEW_PASSWORD = "lantern-meadow-31"
 PASSWORD_CHECKS = {
-    "account deletion": (reverse("users:delete"), "password", "That is not your password."),
+    "account deletion": (reverse("users:delete"), "password", "That is not your password.", {}),
     "password change": (
         reverse("users:password_change"),
         "old_password",
         "Your old password was entered incorrectly. Please enter it again.",
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    ),
+    "email change": (
+        reverse("users:profile"),
+        "current_password",
+        "That is not your password.",
+        {
+            "email": "new-address@example.com",
+            "default_status": "all",
+            "default_sort": "-created",
+            "page_size": "25",
+        },
     ),
 }
 
 
-def post_password(client, url, field, password):
-    new_password = "lantern-meadow-31"
-    data = {field: password, "new_password1": new_password, "new_password2": new_password}
-    return client.post(url, data)
+def post_password(client, url, field, password, data):
+    return client.post(url, {field: password, **data})
 
 
-@pytest.mark.parametrize(("url", "field", "refusal"), PASSWORD_CHECKS.values(), ids=PASSWORD_CHECKS)
+@pytest.mark.parametrize(
+    ("url", "field", "refusal", "data"), PASSWORD_CHECKS.values(), ids=PASSWORD_CHECKS
+)
 class TestPasswordChecksCountAsFailedLogins:
     """With a session alone, the password cannot be guessed on the pages that ask for it."""
 
     def test_a_wrong_password_changes_nothing_but_counts_as_a_failed_login(
-        self, user_client, user, url, field, refusal
+        self, user_client, user, url, field, refusal, data
     ):
         before = database_snapshot()
-        response = post_password(user_client, url, field, "wrong")
+        response = post_password(user_client, url, field, "wrong", data)
         assert_field_error(response, field, refusal)
         after = database_snapshot()
         attempts = after.pop("axes.AccessAttempt")
@@ -244,15 +281,17 @@ class TestPasswordChecksCountAsFailedLogins:
         ]
         # The attempt keeps the POST, every password in it masked.
         assert "wrong" not in attempts[0]["post_data"]
-        assert "lantern-meadow-31" not in attempts[0]["post_data"]
+        assert NEW_PASSWORD not in attempts[0]["post_data"]
 
     def test_after_five_wrong_ones_the_right_one_is_refused_there_and_at_login(
-        self, user_client, user, password, url, field, refusal
+        self, user_client, user, password, url, field, refusal, data
     ):
-        wrong = [post_password(user_client, url, field, "wrong").status_code for _ in range(5)]
+        wrong = [
+            post_password(user_client, url, field, "wrong", data).status_code for _ in range(5)
+        ]
         assert wrong == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS]
 
-        response = post_password(user_client, url, field, password)
+        response = post_password(user_client, url, field, password, data)
 
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert TestThrottling.LOCKED_OUT in response.content.decode()
@@ -264,7 +303,7 @@ class TestPasswordChecksCountAsFailedLogins:
         )
 
     def test_the_right_password_works_the_first_time(
-        self, user_client, user, password, url, field, refusal
+        self, user_client, user, password, url, field, refusal, data
     ):
-        response = post_password(user_client, url, field, password)
+        response = post_password(user_client, url, field, password, data)
         assert response.status_code == HTTPStatus.FOUND

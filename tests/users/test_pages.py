@@ -59,6 +59,7 @@ def test_header_offers_login_and_signup_to_anonymous_visitors(client):
         ("users:login", ["password"]),
         ("users:password_change", ["old_password", "new_password1", "new_password2"]),
         ("users:delete", ["password"]),
+        ("users:profile", ["current_password"]),
     ],
 )
 def test_passwords_are_kept_out_of_error_reports(user_client, name, fields):

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -77,8 +78,9 @@ def test_preference_choices_are_the_todo_lists_options(user_client):
     assert (page_size.min_value, page_size.max_value) == (PAGE_SIZE_MIN, PAGE_SIZE_MAX)
 
 
-def test_saving_updates_the_details_and_preferences(user_client, user, profile_data):
-    response = user_client.post(PROFILE_URL, {**profile_data, "email": "new@example.com"})
+def test_saving_updates_the_details_and_preferences(user_client, user, password, profile_data):
+    new_details = {"email": "new@example.com", "current_password": password}
+    response = user_client.post(PROFILE_URL, {**profile_data, **new_details})
 
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == PROFILE_URL
@@ -183,3 +185,51 @@ def test_refused_submission_still_shows_the_saved_account(user_client, user, pro
     summary = response.content.decode().split('id="edit"')[0]
     assert user.email in summary
     assert "new@example.com" not in summary
+
+
+@pytest.mark.parametrize(
+    ("current_password", "message"),
+    [
+        ("", "Enter your password to change your email address."),
+        ("not-the-password", "That is not your password."),
+    ],
+)
+def test_a_new_email_needs_the_password_and_nothing_is_saved_without_it(
+    user_client, user, profile_data, current_password, message, django_capture_on_commit_callbacks
+):
+    data = {**profile_data, "email": "taken-over@example.com", "current_password": current_password}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(PROFILE_URL, data)
+
+    assert_field_error(response, "current_password", message)
+    saved = type(user).objects.get(pk=user.pk)
+    assert (saved.email, saved.city) == (user.email, user.city)
+    assert mail.outbox == []
+
+
+def test_details_other_than_the_email_need_no_password(
+    user_client, user, profile_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(PROFILE_URL, {**profile_data, "email": user.email.upper()})
+    assert response.status_code == HTTPStatus.FOUND
+    user.refresh_from_db()
+    assert user.city == "Lyon"
+    assert mail.outbox == []
+
+
+def test_a_new_email_is_told_to_the_old_address_once_saved(
+    user_client, user, password, profile_data, django_capture_on_commit_callbacks
+):
+    old_email = user.email
+    data = {**profile_data, "email": "new@example.com", "current_password": password}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(PROFILE_URL, data)
+
+    (notice,) = mail.outbox
+    assert notice.to == [old_email]
+    assert notice.subject == "Your email address on Todos was changed"
+    assert f"changed from {old_email} to new@example.com" in notice.body
+    assert user.username in notice.body

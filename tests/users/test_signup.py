@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.helpers import database_snapshot, messages_of
-from tests.users.helpers import PASSWORD_MISMATCH, assert_field_error
+from tests.users.helpers import PASSWORD_MISMATCH, assert_field_error, is_logged_in
 from users.models import User
+from users.views import SignupView
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,65 @@ def test_taken_username_or_email_in_another_letter_case_is_refused(
 
     assert_field_error(response, field, message)
     assert database_snapshot() == before
+
+
+@pytest.fixture
+def inserted_meanwhile(monkeypatch):
+    """Makes `insert()` run after the form's checks and before the view saves it, as another
+    request (the first click of a double click, or someone else's) can."""
+
+    def arrange(insert):
+        real_form_valid = SignupView.form_valid
+
+        def form_valid(view, form):
+            insert()
+            return real_form_valid(view, form)
+
+        monkeypatch.setattr(SignupView, "form_valid", form_valid)
+
+    return arrange
+
+
+def test_a_double_clicked_sign_up_signs_up_once_and_logs_in(
+    client, signup_data, inserted_meanwhile
+):
+    first_click = UserFactory.build(username="ada", email="ada@example.com")
+    first_click.set_password(STRONG_PASSWORD)
+    inserted_meanwhile(first_click.save)
+
+    response = client.post(SIGNUP_URL, signup_data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+    assert client.session["_auth_user_id"] == str(first_click.pk)
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("username", "A user with that username already exists."),
+        ("email", "A user with that email already exists."),
+    ],
+)
+def test_a_name_taken_meanwhile_by_someone_else_is_refused_not_a_server_error(
+    client, signup_data, inserted_meanwhile, field, message
+):
+    # Another password: not the first click of a double click.
+    inserted_meanwhile(lambda: UserFactory(**{field: signup_data[field]}))
+
+    response = client.post(SIGNUP_URL, signup_data)
+
+    assert_field_error(response, field, message)
+    assert User.objects.count() == 1
+    assert not is_logged_in(client)
+
+
+def test_every_error_of_a_field_is_named_by_its_aria_describedby(client, signup_data):
+    """Several errors, one element: aria-describedby names a single id for the errors."""
+    response = client.post(SIGNUP_URL, {**signup_data, "password1": "1234", "password2": "1234"})
+    errors = response.context["form"].errors["password2"]
+    assert len(errors) > 1
+    for error in errors:
+        assert_field_error(response, "password2", error)
+    assert response.content.decode().count('id="id_password2_error"') == 1

@@ -406,20 +406,37 @@ class BulkCreateWriter:
         return transaction.atomic(using=self.connection.alias)
 
     def reserve_ids(self, model, count):
-        """The first of `count` primary keys after every key in use.
+        """The first of `count` primary keys after every key in use."""
+        if self.connection.vendor == "sqlite":
+            return self.reserve_sqlite_ids(model, count)
+        highest = model._base_manager.using(self.connection.alias).aggregate(Max("pk"))
+        return (highest["pk__max"] or 0) + 1
 
-        SQLite serialises writers, and its AUTOINCREMENT never reuses the key of a deleted row:
-        start after the highest key it has handed out (sqlite_sequence) as well as the rows.
+    def reserve_sqlite_ids(self, model, count):
+        """As `CopyWriter.reserve_ids` does with PostgreSQL's sequence, with SQLite's: the
+        AUTOINCREMENT counter (sqlite_sequence) moves past the block in one UPDATE, so that a
+        row the app inserts meanwhile gets a key after it, not one inside. It also starts after
+        every key handed out before, as AUTOINCREMENT never reuses the key of a deleted row.
         """
         table = model._meta.db_table
-        highest = model._base_manager.using(self.connection.alias).aggregate(Max("pk"))
-        highest = highest["pk__max"] or 0
-        if self.connection.vendor == "sqlite":
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                handed_out = cursor.fetchone()
-            highest = max(highest, handed_out[0] if handed_out else 0)
-        return highest + 1
+        pk = self.connection.ops.quote_name(model._meta.pk.column)
+        quoted_table = self.connection.ops.quote_name(table)
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0"
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                [table, table],
+            )
+            # One statement reads the highest key and writes the counter: no insert between.
+            cursor.execute(
+                f"UPDATE sqlite_sequence"
+                f" SET seq = MAX(seq, (SELECT COALESCE(MAX({pk}), 0) FROM {quoted_table})) + %s"
+                f" WHERE name = %s",
+                [count, table],
+            )
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            (last,) = cursor.fetchone()
+        return last - count + 1
 
     def insert(self, table, rows):
         objs = [table.model(**dict(zip(table.fields, row, strict=True))) for row in rows]

@@ -241,6 +241,13 @@ BAD_OPTIONS = {
         "--as-of cannot be in the future",
     ),
     "as-of near year 1": ({"as_of": datetime.date(2, 1, 1)}, "--as-of must be 1970-01-01 or later"),
+    "todos past the cap": (
+        {"users": 1, "todos_per_user": 2**63},
+        "9,223,372,036,854,775,808 todos",
+    ),
+    "tags past the cap": ({"users": 10**6, "tags_per_user": 10**4}, "10,000,000,000 tags"),
+    "users past the cap": ({"users": 10**9, "heavy_user": "bench"}, "1,000,000,001 users"),
+    "heavy username with @": ({"heavy_user": "a@b"}, "--heavy-user 'a@b': no @"),
     "heavy user named like a generated one": (
         {"users": 2, "heavy_user": GENERATED_USERNAME},
         f"--heavy-user '{GENERATED_USERNAME}' is also the name of a generated user",
@@ -377,6 +384,24 @@ def test_postgresql_writes_every_table_with_copy():
     assert not any(sql.startswith("INSERT") for sql in statements)
 
 
+def test_a_todo_the_app_saves_during_a_seed_gets_a_key_outside_the_seeds_block():
+    """The seed reserves its keys at the start; the app goes on inserting meanwhile."""
+    owner = UserFactory()
+    plan = seeding.SeedPlan(users=1, todos_per_user=40, tags_per_user=0, seed=1, as_of=AS_OF)
+    made = []
+
+    def the_app_saves_a_todo(counts):
+        if counts["todos"] and not made:
+            made.append(Todo.objects.create(owner=owner, title="made in the app"))
+
+    seeding.seed(
+        seeding.seed_rows(plan), connection=connection, batch_size=10, on_batch=the_app_saves_a_todo
+    )
+
+    assert Todo.objects.count() == 41
+    assert Todo.objects.filter(pk=made[0].pk, title="made in the app").exists()
+
+
 @pytest.mark.skipif(
     connection.vendor == "postgresql",
     reason="PostgreSQL takes the COPY path, tested by test_postgresql_writes_every_table_with_copy",
@@ -387,7 +412,9 @@ def test_other_databases_write_with_bulk_create():
     inserted = {
         query["sql"].split()[2].strip('"') for query in queries if query["sql"].startswith("INSERT")
     }
-    assert inserted == {"users_user", "todos_tag", "todos_todo", "todos_todo_tags"}
+    # On SQLite the key reservation also writes AUTOINCREMENT's counter.
+    counter = {"sqlite_sequence"} if connection.vendor == "sqlite" else set()
+    assert inserted == {"users_user", "todos_tag", "todos_todo", "todos_todo_tags"} | counter
 
 
 # Writing from several connections (PostgreSQL, outside a transaction)

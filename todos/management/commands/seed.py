@@ -23,6 +23,9 @@ HEAVY_USER_TODOS = 10_000
 # Seeded dates reach three years before --as-of, and near year 1 would fall off the calendar;
 # the Unix epoch is a floor no realistic data goes below.
 AS_OF_MIN = datetime.date(1970, 1, 1)
+# Rows of one table in one run: a billion is hours of writing and hundreds of GB, far past any
+# use here, and far short of where the keys (2**63) run out.
+ROWS_MAX = 10**9
 
 
 def iso_date(value):
@@ -203,7 +206,7 @@ class Command(BaseCommand):
         if as_of < AS_OF_MIN:
             raise CommandError(f"--as-of must be {AS_OF_MIN} or later, got {as_of}.")
         seed = options["seed"]
-        return seeding.SeedPlan(
+        plan = seeding.SeedPlan(
             users=options["users"],
             todos=todos,
             todos_per_user=todos_per_user,
@@ -213,6 +216,16 @@ class Command(BaseCommand):
             heavy_user=heavy_user,
             heavy_user_todos=heavy_user_todos or 0,
         )
+        rows = {
+            "users": plan.owners,
+            "tags": plan.owners * plan.tags_per_user,
+            "todos": plan.total_todos,
+        }
+        for table, count in rows.items():
+            # Past this the keys (bigint) run out, after --flush had emptied the tables.
+            if count > ROWS_MAX:
+                raise CommandError(f"That makes {count:,} {table}: at most {ROWS_MAX:,} a run.")
+        return plan
 
     def check_username(self, username):
         field = User._meta.get_field("username")
@@ -222,6 +235,8 @@ class Command(BaseCommand):
             UnicodeUsernameValidator()(username)
         except ValidationError as error:
             raise CommandError(f"--heavy-user {username!r}: {error.messages[0]}") from None
+        if "@" in username:  # allowed in usernames, not before the seeded email's own "@"
+            raise CommandError(f"--heavy-user {username!r}: no @, its email is <name>@example.com.")
 
     def confirm_flush(self, interactive):
         if not interactive:

@@ -233,3 +233,19 @@ def test_a_new_email_is_told_to_the_old_address_once_saved(
     assert notice.subject == "Your email address on Todos was changed"
     assert f"changed from {old_email} to new@example.com" in notice.body
     assert user.username in notice.body
+
+
+def test_a_first_email_for_an_account_without_one_tells_no_one(
+    client, password, profile_data, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="")
+    client.force_login(user)
+    data = {**profile_data, "email": "first@example.com", "current_password": password}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PROFILE_URL, data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    user.refresh_from_db()
+    assert user.email == "first@example.com"
+    assert mail.outbox == []

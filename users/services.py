@@ -26,9 +26,11 @@ def user_delete(*, user):
 def email_changed_notice(*, user, old_email):
     """Tell `old_email` that `user`'s address is now another, once the change is committed.
 
-    The one warning the owner gets if someone else changed it (with their password).
+    The one warning the owner gets if someone else changed it (with their password). Robust:
+    a mail server that fails is logged (django.db.backends), and the change, already saved,
+    still answers with the profile page rather than a 500.
     """
     context = {"user": user, "old_email": old_email}
     subject = render_to_string("users/email_changed_subject.txt", context).strip()
     body = render_to_string("users/email_changed_email.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [old_email]))
+    transaction.on_commit(lambda: send_mail(subject, body, None, [old_email]), robust=True)

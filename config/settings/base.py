@@ -19,11 +19,27 @@ SECRET_KEY = env(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
+
+def requests_in_transactions(database):
+    """`database` with each request in one transaction; on SQLite, waiting its turn to write.
+
+    SQLite writes one transaction at a time. By default a transaction reads first and asks to
+    write later, and when another holds the write lock by then, SQLite fails at once ("database
+    is locked": a 500 for a double-clicked button). IMMEDIATE asks at the start, so a request
+    waits its turn (up to the 5 s timeout) instead.
+    """
+    database["ATOMIC_REQUESTS"] = True
+    if database.get("ENGINE") == "django.db.backends.sqlite3":  # none: a bad URL, refused later
+        database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    return database
+
+
 # Databases: SQLite file by default, any database by URL (postgres://user@host:port/name).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": requests_in_transactions(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

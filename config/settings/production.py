@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, requests_in_transactions
 
 # EMAIL_URL too: a console fallback would print password-reset links into the logs.
 REQUIRED_VARIABLES = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "EMAIL_URL")
@@ -37,7 +37,7 @@ if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured(
         "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
     )
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+requests_in_transactions(DATABASES["default"])
 try:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 except ValueError:

@@ -60,6 +60,26 @@ def test_atomic_requests_and_argon2_first(settings):
     assert settings.AUTH_USER_MODEL == "users.User"
 
 
+@pytest.mark.parametrize(
+    ("url", "transaction_mode"),
+    [("sqlite:///todos.db", "IMMEDIATE"), ("postgres://todos@db:5432/todos", None)],
+)
+def test_on_sqlite_a_request_waits_its_turn_to_write(url, transaction_mode):
+    """Everywhere one transaction a request; on SQLite one that takes the write lock first, so a
+    second writer (a double click) waits instead of failing with "database is locked"."""
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; "
+        "print(d['ATOMIC_REQUESTS'], d.get('OPTIONS', {}).get('transaction_mode'))"
+    )
+    for module in ("config.settings.local", "config.settings.production"):
+        env = {**production_environment(DATABASE_URL=url), "DJANGO_SETTINGS_MODULE": module}
+        result = subprocess.run(
+            [sys.executable, "-c", show], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.stdout.split() == ["True", str(transaction_mode)], (module, result.stderr)
+
+
 # Django under the production settings with a test client, in the child process. There is no
 # collectstatic there: the error pages take their static URLs without the manifest.
 CLIENT_SETUP = (

@@ -249,3 +249,33 @@ def test_a_first_email_for_an_account_without_one_tells_no_one(
     user.refresh_from_db()
     assert user.email == "first@example.com"
     assert mail.outbox == []
+
+
+def test_the_notice_is_sent_only_once_the_change_is_committed(
+    user_client, password, profile_data, django_capture_on_commit_callbacks
+):
+    data = {**profile_data, "email": "new@example.com", "current_password": password}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        user_client.post(PROFILE_URL, data)
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_fails_does_not_turn_the_saved_change_into_a_500(
+    client, password, profile_data, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
+    user = UserFactory()
+    client.force_login(user)
+    client.raise_request_exception = False
+    data = {**profile_data, "email": "new@example.com", "current_password": password}
+
+    response = client.post(PROFILE_URL, data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    user.refresh_from_db()
+    assert user.email == "new@example.com"

@@ -5,10 +5,18 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.views.defaults import server_error
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
+
+
+def method_not_allowed_page(request, refused, template_name="405.html"):
+    """Django's 405 (`refused`, an empty body) as a page of the site, with the same Allow."""
+    response = TemplateResponse(request, template_name, status=405)
+    response["Allow"] = refused["Allow"]
+    return response
 
 
 def handle_server_error(request):

@@ -33,6 +33,8 @@ class AccountFieldsMixin:
         super().__init__(*args, **kwargs)
         # Required here although blank in the model: the password reset needs an address.
         self.fields["email"].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["city"].widget.attrs["autocomplete"] = "address-level2"
         self.fields["age"].widget.attrs["max"] = MAX_AGE
 
     def clean_email(self):

@@ -8,12 +8,13 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
+
+from config.views import method_not_allowed_page
 
 from .forms import (
     AccountDeleteForm,
@@ -91,9 +92,7 @@ class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
         refused = super().http_method_not_allowed(request, *args, **kwargs)
         if request.method != "GET":
             return refused
-        response = TemplateResponse(request, "registration/logout_form.html", status=405)
-        response["Allow"] = refused["Allow"]
-        return response
+        return method_not_allowed_page(request, refused, "registration/logout_form.html")
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

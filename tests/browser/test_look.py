@@ -16,7 +16,7 @@ from tests.browser.conftest import (
     screenshot,
     signed_in_pages,
 )
-from tests.factories import TagFactory
+from tests.factories import TagFactory, TodoFactory
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -111,12 +111,37 @@ def test_keyboard_focus_is_always_visible(new_context, browser_user, browser_use
     assert [html for html, style, width in outlines if style == "none" or width != "2px"] == []
 
 
-def test_a_long_tag_name_wraps_inside_the_tags_table_on_a_phone(new_context, browser_user):
-    # The longest name a tag takes (50 characters), in words a line can break between.
+def test_long_names_wrap_on_a_phone(new_context, browser_user):
+    # The longest tag name (50 characters): in words a line can break between, and in one.
     TagFactory(owner=browser_user, name="a-really-long-tag-name-for-the-quarterly-planning")
+    unbroken = TagFactory(owner=browser_user, name="x" * 50)
+    TodoFactory(owner=browser_user, tags=[unbroken])
+    browser_user.username = "alexandra.konstantinou@example.com"  # 34 characters, no space
+    browser_user.save(update_fields=["username"])
     page = new_context(viewport=PHONE).new_page()
     log_in(page, browser_user)
+
+    page.wait_for_url("**/todos/")
+    check_layout(page, PHONE, "todo-list-long-names-phone-light")
+    tag, card = (
+        page.locator("#todo-list a.tag").bounding_box(),
+        page.locator("#todo-app").bounding_box(),
+    )
+    assert tag["x"] + tag["width"] <= card["x"] + card["width"]  # not cut off by the card
     assert page.goto(reverse("todos:tag_list")).ok
-    check_layout(page, PHONE, "tags-long-name-phone-light")
+    check_layout(page, PHONE, "tags-long-names-phone-light")
     table = page.locator(".table-wrap")
     assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
+
+
+def test_the_empty_message_region_takes_no_room_but_stays_for_screen_readers(
+    page, browser_user, browser_user_todos
+):
+    """A live region announces changes to itself: it must be in the page before the message."""
+    log_in(page, browser_user)
+    page.wait_for_url("**/todos/")
+    messages = page.locator("#messages")
+    expect(messages).to_be_empty()
+    assert messages.evaluate("(box) => getComputedStyle(box).display") != "none"
+    assert messages.bounding_box()["height"] == 0
+    expect(messages).to_have_css("margin-bottom", "0px")

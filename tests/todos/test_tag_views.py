@@ -139,3 +139,11 @@ def test_the_delete_confirmation_counts_the_tags_open_and_done_todos(user_client
     assert "removed from its 3 todos (2 open, 1 done) and deleted" in content
     content = user_client.get(reverse("todos:tag_delete", args=[empty.pk])).content.decode()
     assert "removed from its todos (it has none) and deleted" in content
+
+
+def test_each_rename_button_names_its_tag(user_client, user):
+    TagFactory(owner=user, name="work")
+    TagFactory(owner=user, name="home")
+    content = user_client.get(TAG_LIST_URL).content.decode()
+    for name in ("work", "home"):
+        assert f'Rename<span class="visually-hidden"> {name}</span></button>' in content

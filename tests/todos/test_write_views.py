@@ -599,3 +599,25 @@ def test_only_a_swapped_in_list_ignores_the_pointer_for_a_moment(user_client, us
     swapped = user_client.post(reverse("todos:delete", args=[todo.pk]), headers=HTMX)
     assert '<section id="todo-app" class="todo-app" ' in page
     assert '<section id="todo-app" class="todo-app todo-app-swapped" ' in swapped.content.decode()
+
+
+def test_a_visit_to_an_action_gets_the_sites_405_page(user_client, todo):
+    response = user_client.get(reverse("todos:toggle", args=[todo.pk]))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST"
+    assert "<h1>Not opened this way</h1>" in response.content.decode()
+    assert "405.html" in [template.name for template in response.templates]
+
+
+def test_the_conflict_page_is_titled_with_the_todo_as_saved(user_client, todo):
+    saved_title = todo.title
+    data = edit_data(todo, title="My unsaved title", version=todo.version + 5)
+    response = user_client.post(reverse("todos:update", args=[todo.pk]), data)
+    assert f"<title>Edit “{saved_title}” · Todos</title>" in response.content.decode()
+
+
+def test_a_refused_edit_is_titled_with_the_todo_as_saved(user_client, todo):
+    saved_title = todo.title
+    response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, title=""))
+    assert response.status_code == HTTPStatus.OK
+    assert f"<title>Edit “{saved_title}” · Todos</title>" in response.content.decode()

@@ -1,6 +1,8 @@
+import re
 from http import HTTPStatus
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -65,3 +67,23 @@ def test_header_offers_login_and_signup_to_anonymous_visitors(client):
 def test_passwords_are_kept_out_of_error_reports(user_client, name, fields):
     hidden = user_client.post(reverse(name), {}).wsgi_request.sensitive_post_parameters
     assert hidden == "__ALL__" or set(fields) <= set(hidden)
+
+
+def test_email_and_city_fields_say_what_browsers_may_fill_in(user_client):
+    for html in (
+        Client().get(reverse("users:signup")).content.decode(),
+        user_client.get(reverse("users:profile")).content.decode(),
+    ):
+        assert re.search(r'<input type="email" name="email"[^>]* autocomplete="email"', html)
+        assert re.search(r'<input type="text" name="city"[^>]* autocomplete="address-level2"', html)
+
+
+def test_the_profile_form_has_its_own_heading(user_client):
+    html = user_client.get(reverse("users:profile")).content.decode()
+    assert '<section class="card" aria-labelledby="edit-heading" id="edit">' in html
+    assert '<h2 id="edit-heading">Edit your profile</h2>' in html
+
+
+def test_a_reset_link_that_does_not_work_says_so_in_its_title(client):
+    response = client.get(reverse("users:password_reset_confirm", args=["MQ", "not-a-token"]))
+    assert "<title>This link does not work · Todos</title>" in response.content.decode()

@@ -28,7 +28,7 @@ def test_a_phone_user_adds_completes_and_edits_a_todo(new_context, browser_user)
     assert not has_horizontal_scroll(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").tap()
-    expect(page.get_by_role("heading", name="Your profile")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Your profile", exact=True)).to_be_in_viewport()
     page.get_by_role("button", name="Log out").tap()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 

@@ -12,6 +12,14 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
+class DeleteThroughFormMixin:
+    """For a DeleteView: deletes through its form (POST) only. Django's DeleteView also answers
+    the DELETE method by deleting at once, past the form and its checks (a password, a service
+    that must run with the deletion)."""
+
+    http_method_names = ["get", "head", "options", "post"]
+
+
 def method_not_allowed_page(request, refused, template_name="405.html"):
     """Django's 405 (`refused`, an empty body) as a page of the site, with the same Allow."""
     response = TemplateResponse(request, template_name, status=405)

@@ -16,7 +16,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, U
 from django.views.generic.detail import SingleObjectMixin
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.views import method_not_allowed_page
+from config.views import DeleteThroughFormMixin, method_not_allowed_page
 
 from .forms import TagForm, TodoEditForm, TodoForm
 from .listing import (
@@ -334,10 +334,9 @@ class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateV
         return self.render_to_response(self.get_context_data(form=form, current=current))
 
 
-class TodoDeleteView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, DeleteView):
-    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
-    http_method_names = ["get", "head", "options", "post"]
-
+class TodoDeleteView(
+    OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, DeleteThroughFormMixin, DeleteView
+):
     def form_valid(self, form):
         title = self.object.title
         self.object.delete()
@@ -429,19 +428,18 @@ class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteView):
+class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteThroughFormMixin, DeleteView):
     """Deletes a tag; its todos stay, without it."""
 
-    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
-    http_method_names = ["get", "head", "options", "post"]
     success_url = reverse_lazy("todos:tag_list")
 
     def get_queryset(self):
-        # The confirmation says how many todos lose the tag.
-        return super().get_queryset().with_todo_counts()
+        tags = super().get_queryset()
+        # The confirmation says how many todos lose the tag; the deletion itself counts nothing.
+        return tags.with_todo_counts() if self.request.method in ("GET", "HEAD") else tags
 
     def form_valid(self, form):
         name = self.object.name
-        tag_delete(tags=Tag.objects.for_user(self.request.user).filter(pk=self.object.pk))
+        tag_delete(tags=self.get_queryset().filter(pk=self.object.pk))
         messages.success(self.request, f"Deleted the tag “{name}”; its todos are kept.")
         return HttpResponseRedirect(self.get_success_url())

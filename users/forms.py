@@ -60,7 +60,28 @@ class SignupForm(AccountFieldsMixin, UserCreationForm):
         return username
 
 
-class ProfileForm(AccountFieldsMixin, forms.ModelForm):
+def is_own_password(request, user, password):
+    """Whether `password` is `user`'s, checked as a login is.
+
+    django-axes then counts a wrong one with the failed logins of that username from that
+    address, and after five refuses even the right one for 15 minutes (its middleware answers
+    with the lockout page): a session alone is not enough to guess the password.
+    """
+    return authenticate(request, username=user.get_username(), password=password) == user
+
+
+class PasswordCheckMixin:
+    """For a form that asks for the account's password: `is_own_password` needs the request."""
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def is_own_password(self, user, password):
+        return is_own_password(self.request, user, password)
+
+
+class ProfileForm(PasswordCheckMixin, AccountFieldsMixin, forms.ModelForm):
     """The account's details. A new email address needs the password too: a password reset is
     sent there, so a session alone (a computer left signed in) must not be able to choose it."""
 
@@ -77,10 +98,6 @@ class ProfileForm(AccountFieldsMixin, forms.ModelForm):
         model = User
         fields = ("email", "age", "city")
 
-    def __init__(self, *args, request, **kwargs):
-        self.request = request
-        super().__init__(*args, **kwargs)
-
     def changes_email(self):
         """Whether the form holds a new address (not the saved one in another letter case)."""
         email = self.cleaned_data.get("email")
@@ -94,7 +111,7 @@ class ProfileForm(AccountFieldsMixin, forms.ModelForm):
                 self.add_error(
                     "current_password", "Enter your password to change your email address."
                 )
-            elif not is_own_password(self.request, self.instance, password):
+            elif not self.is_own_password(self.instance, password):
                 self.add_error("current_password", "That is not your password.")
         return cleaned_data
 
@@ -132,46 +149,31 @@ class PreferencesForm(forms.ModelForm):
         return super().save(commit)
 
 
-def is_own_password(request, user, password):
-    """Whether `password` is `user`'s, checked as a login is.
-
-    django-axes then counts a wrong one with the failed logins of that username from that
-    address, and after five refuses even the right one for 15 minutes (its middleware answers
-    with the lockout page): a session alone is not enough to guess the password.
-    """
-    return authenticate(request, username=user.get_username(), password=password) == user
-
-
-class ThrottledPasswordChangeForm(PasswordChangeForm):
+class ThrottledPasswordChangeForm(PasswordCheckMixin, PasswordChangeForm):
     """Django's password change form, its old password checked by `is_own_password`."""
-
-    def __init__(self, user, *args, request, **kwargs):
-        self.request = request
-        super().__init__(user, *args, **kwargs)
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
-        if not is_own_password(self.request, self.user, old_password):
+        if not self.is_own_password(self.user, old_password):
             raise ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(PasswordCheckMixin, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, request, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         self.user = user
-        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not is_own_password(self.request, self.user, password):
+        if not self.is_own_password(self.user, password):
             raise ValidationError("That is not your password.", code="password_incorrect")
         return password

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
-from config.views import method_not_allowed_page
+from config.views import DeleteThroughFormMixin, method_not_allowed_page
 
 from .forms import (
     AccountDeleteForm,
@@ -163,11 +163,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class AccountDeleteView(LoginRequiredMixin, DeleteView):
+class AccountDeleteView(LoginRequiredMixin, DeleteThroughFormMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 
-    # DeleteView also deletes on the DELETE method, at once: past the form and its checks.
-    http_method_names = ["get", "head", "options", "post"]
     form_class = AccountDeleteForm
     success_url = reverse_lazy("users:login")
 

@@ -106,13 +106,14 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
     fieldsets = (
         *auth_admin.UserAdmin.fieldsets,
         ("Profile", {"fields": ("age", "city", "preferences")}),
+        ("Password reset", {"fields": ("password_reset_sent_at",)}),
         ("Todos", {"fields": ("todo_summary",)}),
     )
     add_fieldsets = (
         *auth_admin.UserAdmin.add_fieldsets,
         ("Profile", {"classes": ("wide",), "fields": ("email", "age", "city")}),
     )
-    readonly_fields = ("todo_summary",)
+    readonly_fields = ("password_reset_sent_at", "todo_summary")
     list_display = (
         "username",
         "email",

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus, list_defaults_for
 
 from .models import MAX_AGE, User
+from .services import claim_password_reset_email
 
 
 def is_taken(field_name, value, *, by_other_than=None):
@@ -159,6 +160,15 @@ class ThrottledPasswordChangeForm(PasswordCheckMixin, PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, mailing each account at most once every
+    users.services.PASSWORD_RESET_EMAIL_INTERVAL. The answer is the same either way, so it
+    still does not tell whether an address has an account."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if claim_password_reset_email(user=user))
 
 
 class AccountDeleteForm(PasswordCheckMixin, forms.Form):

@@ -16,6 +16,11 @@ class User(AbstractUser):
     # Edited through users.forms.PreferencesForm (default_status, default_sort, page_size) and
     # read through todos.listing.list_defaults_for, which falls back on any bad value.
     preferences = models.JSONField(default=dict, blank=True)
+    # Set by users.services.claim_password_reset_email: the reset form answers anyone, so it
+    # mails an account at most once every PASSWORD_RESET_EMAIL_INTERVAL.
+    password_reset_sent_at = models.DateTimeField(
+        "password reset email sent", null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

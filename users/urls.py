@@ -15,7 +15,7 @@ urlpatterns = [
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
-        auth_views.PasswordResetDoneView.as_view(),
+        views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -22,9 +23,10 @@ from .forms import (
     ProfileForm,
     SignupForm,
     ThrottledPasswordChangeForm,
+    ThrottledPasswordResetForm,
 )
 from .models import User
-from .services import email_changed_notice, user_delete
+from .services import PASSWORD_RESET_EMAIL_INTERVAL, email_changed_notice, user_delete
 
 
 class HomeView(View):
@@ -155,7 +157,14 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
     success_url = reverse_lazy("users:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    extra_context = {
+        "email_interval_minutes": PASSWORD_RESET_EMAIL_INTERVAL // timedelta(minutes=1)
+    }
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

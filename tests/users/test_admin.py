@@ -244,6 +244,19 @@ def test_change_the_profile(admin_client):
     assert (alice.age, alice.city, alice.preferences) == (31, "Nice", preferences)
 
 
+def test_the_last_password_reset_email_is_shown_and_cannot_be_changed(admin_client):
+    sent_at = timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=3)
+    alice = UserFactory(password_reset_sent_at=sent_at)
+    response = admin_client.get(change_url(alice))
+    assert "password_reset_sent_at" not in response.context["adminform"].form.fields
+    assert "Password reset email sent" in response.content.decode()
+
+    data = user_change_data(admin_client, alice, password_reset_sent_at="2020-01-01 00:00:00")
+    assert admin_client.post(change_url(alice), data).status_code == HTTPStatus.FOUND
+    alice.refresh_from_db()
+    assert alice.password_reset_sent_at == sent_at
+
+
 def test_empty_preferences_are_stored_as_an_empty_object(admin_client):
     alice = UserFactory(preferences={"page_size": 50})
     admin_client.post(change_url(alice), user_change_data(admin_client, alice, preferences=""))

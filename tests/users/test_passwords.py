@@ -1,13 +1,17 @@
 import re
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.helpers import database_snapshot, messages_of
 from tests.users.helpers import PASSWORD_MISMATCH, assert_field_error
+from users.models import User
+from users.services import PASSWORD_RESET_EMAIL_INTERVAL, claim_password_reset_email
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +159,61 @@ class TestPasswordReset:
         response = client.post(RESET_URL, {"email": email})
         assert_field_error(response, "email", message)
         assert mail.outbox == []
+
+
+def main_text(response):
+    """The page's <main>, which has no per-response token."""
+    return re.search(r"<main.*</main>", response.content.decode(), re.DOTALL).group()
+
+
+class TestPasswordResetThrottle:
+    """Anyone may ask for a reset for any address: an account gets at most one email every
+    PASSWORD_RESET_EMAIL_INTERVAL, and the answer is the same whether or not one was sent."""
+
+    @staticmethod
+    def age_last_email(user, by):
+        User.objects.filter(pk=user.pk).update(
+            password_reset_sent_at=F("password_reset_sent_at") - by
+        )
+
+    def test_asking_again_within_the_interval_sends_nothing_and_looks_the_same(self, client, user):
+        first = client.post(RESET_URL, {"email": user.email}, follow=True)
+        second = client.post(RESET_URL, {"email": user.email.upper()}, follow=True)
+
+        assert len(mail.outbox) == 1
+        assert second.redirect_chain == first.redirect_chain
+        assert main_text(second) == main_text(first)
+        assert "at most one link every 10 minutes" in second.content.decode()
+
+    def test_the_first_link_still_works_after_a_refused_second_ask(self, client, user):
+        client.post(RESET_URL, {"email": user.email})
+        client.post(RESET_URL, {"email": user.email})
+
+        (email,) = mail.outbox
+        link = re.search(r"http://testserver(/accounts/reset/\S+/)", email.body).group(1)
+        assert client.get(client.get(link).url).context["validlink"] is True
+
+    def test_once_the_interval_has_passed_another_email_goes(self, client, user):
+        client.post(RESET_URL, {"email": user.email})
+        self.age_last_email(user, PASSWORD_RESET_EMAIL_INTERVAL - timedelta(seconds=5))
+        client.post(RESET_URL, {"email": user.email})
+        assert len(mail.outbox) == 1
+
+        self.age_last_email(user, timedelta(seconds=10))
+        client.post(RESET_URL, {"email": user.email})
+
+        assert len(mail.outbox) == 2
+        assert [sent.to for sent in mail.outbox] == [[user.email], [user.email]]
+
+    def test_each_account_has_its_own_interval(self, client, user):
+        other = UserFactory()
+        client.post(RESET_URL, {"email": user.email})
+        client.post(RESET_URL, {"email": other.email})
+
+        assert [sent.to for sent in mail.outbox] == [[user.email], [other.email]]
+
+    def test_only_one_of_two_claims_at_once_wins(self, user):
+        assert claim_password_reset_email(user=user) is True
+        assert claim_password_reset_email(user=user) is False
+        user.refresh_from_db()
+        assert user.password_reset_sent_at is not None

@@ -1,9 +1,10 @@
-"""Error pages. A database outage is a 503 the visitor can retry, not a 500."""
+"""Error pages. A database outage is a 503 the visitor can retry, not a 500; a refused method
+is the site's 405 page, not an empty body."""
 
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.views.defaults import server_error
@@ -25,6 +26,23 @@ def method_not_allowed_page(request, refused, template_name="405.html"):
     response = TemplateResponse(request, template_name, status=405)
     response["Allow"] = refused["Allow"]
     return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Gives every empty 405 (a visit to an action's address, a DELETE on a page) the site's
+    405 page, whichever view refused it: Django's views and decorators answer with an empty
+    body, which a browser shows as a blank page. A view that answers with its own page (the
+    logout page) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            # Past the view, nothing renders a template response for us.
+            return method_not_allowed_page(request, response).render()
+        return response
 
 
 def handle_server_error(request):

@@ -16,7 +16,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, U
 from django.views.generic.detail import SingleObjectMixin
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.views import DeleteThroughFormMixin, method_not_allowed_page
+from config.views import DeleteThroughFormMixin
 
 from .forms import TagForm, TodoEditForm, TodoForm
 from .listing import (
@@ -71,11 +71,6 @@ class SignedInMixin(LoginRequiredMixin):
 
     def page_after_login(self):
         return list_url(self.request.GET)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        # A visit (GET) to an action's address gets a page, not the browser's own blank one.
-        refused = super().http_method_not_allowed(request, *args, **kwargs)
-        return method_not_allowed_page(request, refused)
 
 
 class OwnedTodoMixin(SignedInMixin):

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.htmx.HtmxErrorRefreshMiddleware",
+    # Inside the above: its 405 page has the signed-in header, and a refused htmx request
+    # still reloads.
+    "config.views.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: it reads the outcome of the authentication above.
     "axes.middleware.AxesMiddleware",
 ]

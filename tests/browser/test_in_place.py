@@ -200,3 +200,87 @@ def test_an_action_on_a_todo_deleted_elsewhere_reloads_the_page_to_show_the_list
     assert len(navigations) == 1
     expect(page.locator("#todo-list")).not_to_contain_text("Water the plants")
     expect(page.locator("#todo-count")).to_have_text("3 items left · 1 completed")
+
+
+def press_and_wait_for_the_swap(page, key):
+    page.evaluate(
+        """() => { window.settled = new Promise((resolve) => document.body.addEventListener(
+            "htmx:afterSettle", () => resolve(true), { once: true })); }"""
+    )
+    page.keyboard.press(key)
+    assert page.evaluate("window.settled") is True
+
+
+def listed_titles(page):
+    return page.locator("#todo-list .todo-title").all_text_contents()
+
+
+def test_after_a_delete_the_keyboard_is_on_the_row_now_in_its_place(
+    page, browser_user, browser_user_todos
+):
+    """Not on the page's top (where Tab would start over from the header), and on a row rather
+    than a button: a second Enter does nothing (test_enter_pressed_twice_on_delete...)."""
+    log_in(page, browser_user)
+    titles = listed_titles(page)
+    page.get_by_role("button", name=f"Delete {titles[1]}").focus()
+
+    press_and_wait_for_the_swap(page, "Enter")
+
+    expect(page.locator("#messages")).to_have_text(f"Deleted “{titles[1]}”.")
+    expect(page.locator("#todo-list > li.todo").nth(1)).to_be_focused()
+    expect(page.locator("#todo-list > li.todo").nth(1)).to_contain_text(titles[2])
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=f"Done: {titles[2]}")).to_be_focused()
+
+
+def test_after_deleting_the_last_row_the_keyboard_is_on_the_new_last_row(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    titles = listed_titles(page)
+    page.get_by_role("button", name=f"Delete {titles[-1]}").focus()
+
+    press_and_wait_for_the_swap(page, "Enter")
+
+    expect(page.locator("#todo-list > li.todo").last).to_be_focused()
+    expect(page.locator("#todo-list > li.todo").last).to_contain_text(titles[-2])
+
+
+def test_a_todo_that_leaves_the_filtered_list_hands_the_keyboard_to_the_next(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    page.goto("/todos/?status=active")
+    titles = listed_titles(page)
+    page.get_by_role("button", name=f"Done: {titles[0]}").focus()
+
+    press_and_wait_for_the_swap(page, "Space")
+
+    expect(page.locator("#todo-list")).not_to_contain_text(titles[0])
+    expect(page.locator("#todo-list > li.todo").first).to_be_focused()
+    expect(page.locator("#todo-list > li.todo").first).to_contain_text(titles[1])
+
+
+def test_after_clear_completed_the_keyboard_is_on_the_counters(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    page.get_by_role("button", name="Clear completed (1)").focus()
+
+    press_and_wait_for_the_swap(page, "Enter")
+
+    expect(page.locator("#todo-count")).to_be_focused()
+    expect(page.locator("#todo-count")).to_have_text("4 items left · 0 completed")
+
+
+def test_a_toggle_that_stays_listed_keeps_the_keyboard_on_its_button(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    toggle = page.get_by_role("button", name="Done: Water the plants")
+    toggle.focus()
+
+    press_and_wait_for_the_swap(page, "Space")
+
+    expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
+    expect(toggle).to_be_focused()

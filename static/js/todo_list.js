@@ -1,0 +1,48 @@
+/*
+ * Keeps the keyboard's place when an htmx action replaces the todo list.
+ *
+ * htmx gives focus back to the element with the id that had it (the quick add, a todo's toggle).
+ * When that element is gone (a deleted todo, a todo that left the filtered view, "Clear
+ * completed"), focus would fall back to the top of the page. It goes instead to the row now in
+ * the gone one's place (or the last row), else to the counters. A row, not a button in it: a
+ * held Enter then acts on nothing, where a button would delete todo after todo. Tab from the row
+ * reaches its own toggle.
+ */
+(function () {
+  "use strict";
+
+  // The place of the row whose form sent the request, -1 outside a row; null: not the list's.
+  let sentFromRow = null;
+
+  function rows() {
+    return document.querySelectorAll("#todo-list > li");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const sender = event.detail.elt;
+    if (!sender.closest("#todo-app")) {
+      return;
+    }
+    const row = sender.closest("#todo-list > li");
+    sentFromRow = row ? Array.prototype.indexOf.call(rows(), row) : -1;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    const place = sentFromRow;
+    sentFromRow = null;
+    const focused = document.activeElement;
+    if (place === null || (focused && focused !== document.body)) {
+      return;
+    }
+    const listed = rows();
+    const target =
+      (place >= 0 && listed[Math.min(place, listed.length - 1)]) ||
+      document.getElementById("todo-count");
+    if (target) {
+      target.setAttribute("tabindex", "-1");
+      // The row is where the one acted on was, in view: scrolling would move what is under the
+      // pointer (the second click of a double click, test_in_place.py).
+      target.focus({ preventScroll: true });
+    }
+  });
+})();

@@ -94,6 +94,8 @@ TEMPLATES = [
         },
     },
 ]
+# A form sent back with errors opens on its first field in error.
+FORM_RENDERER = "config.forms.FormRenderer"
 
 # Accounts
 AUTH_USER_MODEL = "users.User"

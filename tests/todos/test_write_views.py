@@ -613,11 +613,11 @@ def test_the_conflict_page_is_titled_with_the_todo_as_saved(user_client, todo):
     saved_title = todo.title
     data = edit_data(todo, title="My unsaved title", version=todo.version + 5)
     response = user_client.post(reverse("todos:update", args=[todo.pk]), data)
-    assert f"<title>Edit “{saved_title}” · Todos</title>" in response.content.decode()
+    assert f"<title>Error: Edit “{saved_title}” · Todos</title>" in response.content.decode()
 
 
 def test_a_refused_edit_is_titled_with_the_todo_as_saved(user_client, todo):
     saved_title = todo.title
     response = user_client.post(reverse("todos:update", args=[todo.pk]), edit_data(todo, title=""))
     assert response.status_code == HTTPStatus.OK
-    assert f"<title>Edit “{saved_title}” · Todos</title>" in response.content.decode()
+    assert f"<title>Error: Edit “{saved_title}” · Todos</title>" in response.content.decode()

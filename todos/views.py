@@ -57,6 +57,13 @@ class SignedInMixin(LoginRequiredMixin):
     list.
     """
 
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # One user's pages, changed in place by htmx and from other tabs: Back and Forward must
+        # fetch them again, not show them as first loaded (nor at all after logging out).
+        add_never_cache_headers(response)
+        return response
+
     def handle_no_permission(self):
         if self.raise_exception or self.request.user.is_authenticated:
             return super().handle_no_permission()  # PermissionDenied
@@ -258,9 +265,6 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         response = super().render_to_response(context, **response_kwargs)
         # The same URL answers with a page or a fragment: caches must tell them apart.
         patch_vary_headers(response, ("HX-Request",))
-        # htmx changes the list in place: the Back button must fetch it again, not show the
-        # page as first loaded (nor show it at all after logging out).
-        add_never_cache_headers(response)
         return response
 
 

@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
@@ -103,6 +104,8 @@ class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
 
 
 @method_decorator(sensitive_post_parameters("current_password"), name="dispatch")
+# Its counts change as todos do: Back must not show them as they were.
+@method_decorator(never_cache, name="dispatch")
 class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
     """The account at a glance; one Save edits its details and the todo list preferences."""
 

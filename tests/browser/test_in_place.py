@@ -284,3 +284,53 @@ def test_a_toggle_that_stays_listed_keeps_the_keyboard_on_its_button(
 
     expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
     expect(toggle).to_be_focused()
+
+
+def test_an_action_sent_while_another_is_under_way_is_not_sent(
+    page, browser_user, browser_user_todos
+):
+    """The first answer replaces the list: the second's would land nowhere, its todo saved but
+    never shown (and added again by a user who does not see it)."""
+    log_in(page, browser_user)
+    held = []
+    page.route("**/toggle/**", lambda route: held.append(route))
+    posts = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+
+    page.get_by_role("button", name="Done: Water the plants").click()
+    expect(page.locator("#todo-app")).to_have_class(re.compile(r"\bhtmx-request\b"))
+    page.get_by_label("What needs to be done?").fill("Pay the rent")
+    page.get_by_label("What needs to be done?").press("Enter")
+    page.keyboard.press("Tab")  # to Add
+    page.keyboard.press("Enter")
+
+    held[0].continue_()
+    expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
+    assert len(posts) == 1
+    assert not Todo.objects.filter(owner=browser_user, title="Pay the rent").exists()
+    # What the list shows is what is saved.
+    shown = dict(
+        zip(
+            page.locator("#todo-list .todo-title").all_text_contents(),
+            page.locator("#todo-list > li.todo").evaluate_all(
+                "rows => rows.map((row) => row.classList.contains('todo-done'))"
+            ),
+            strict=True,
+        )
+    )
+    assert shown == dict(Todo.objects.for_user(browser_user).values_list("title", "done"))
+
+
+def test_the_add_button_keeps_the_keyboard_after_a_quick_add(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    page.get_by_label("What needs to be done?").fill("Feed the cat")
+    page.get_by_role("button", name="Add", exact=True).focus()
+
+    press_and_wait_for_the_swap(page, "Enter")
+
+    expect(page.locator("#messages")).to_have_text("Added “Feed the cat”.")
+    expect(page.get_by_role("button", name="Add", exact=True)).to_be_focused()

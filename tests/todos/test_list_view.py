@@ -303,12 +303,46 @@ def test_list_for_htmx_is_the_fragment_with_out_of_band_messages(user_client, us
     assert "HX-Request" in response["Vary"]
 
 
+def never_cached(response):
+    parts = {part.strip() for part in response["Cache-Control"].split(",")}
+    return {"no-store", "no-cache", "private"} <= parts
+
+
 def test_the_list_is_never_served_from_a_cache(user_client):
     # htmx changes it in place; Back must fetch it again, and show nothing after a logout.
-    cache_control = get(user_client)["Cache-Control"]
-    assert {"no-store", "no-cache", "private"} <= {
-        part.strip() for part in cache_control.split(",")
-    }
+    assert never_cached(get(user_client))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["todos:detail", "todos:update", "todos:delete", "todos:tag_list", "tag_update", "tag_delete"],
+)
+def test_every_other_page_of_the_todos_is_never_served_from_a_cache_either(user_client, user, name):
+    """Back after an in-place toggle showed a todo's page or the tags' counts as they were."""
+    todo = TodoFactory(owner=user, tags=[TagFactory(owner=user)])
+    if name.startswith("tag_"):
+        url = reverse(f"todos:{name}", args=[todo.tags.get().pk])
+    elif name == "todos:tag_list":
+        url = reverse(name)
+    else:
+        url = reverse(name, args=[todo.pk])
+    response = user_client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert never_cached(response)
+
+
+def test_the_profile_is_never_served_from_a_cache(user_client):
+    assert never_cached(user_client.get(reverse("users:profile")))
+
+
+def test_the_quick_add_takes_the_focus_only_on_the_list_as_it_first_opens(user_client, user):
+    """To type at once; but another page, sort or filter starts at the top, not past the
+    heading and the filters."""
+    TodoFactory.create_batch(3, owner=user)
+    assert "autofocus" in get(user_client).content.decode()
+    for query in ("page=1", "sort=due", "status=active", "q=x"):
+        assert "autofocus" not in get(user_client, query).content.decode(), query
+    assert "autofocus" not in user_client.get(LIST_URL, headers=HTMX).content.decode()
 
 
 def test_the_message_box_is_empty_when_there_is_no_message(user_client):

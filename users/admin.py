@@ -18,7 +18,11 @@ from todos.admin_tools import (
 from todos.listing import ListSort, ListStatus, is_page_size
 from todos.models import Todo
 
+from .forms import AdminLoginForm
 from .models import User
+
+# The admin's login checks the username's length as the site's does (users.forms).
+admin.site.login_form = AdminLoginForm
 
 RECENT_TODOS_SHOWN = 20
 

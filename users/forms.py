@@ -1,9 +1,16 @@
 """The account forms. Each owns its validation, and nothing is written unless it is all valid."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Value
 from django.db.models.functions import Lower
 
@@ -59,6 +66,26 @@ class SignupForm(AccountFieldsMixin, UserCreationForm):
                 self.instance.unique_error_message(User, ["username"]), code="unique"
             )
         return username
+
+
+class UsernameLengthCheckMixin:
+    """For Django's login forms, which set the username's max_length once the field is built,
+    so no length check runs: a username longer than any account's went on to authenticate(),
+    and django-axes then failed to record the failure in its 255-character column (a 500 on
+    PostgreSQL). Now it is refused as any bad input is, next to its field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginForm(UsernameLengthCheckMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(UsernameLengthCheckMixin, AdminAuthenticationForm):
+    pass
 
 
 def is_own_password(request, user, password):

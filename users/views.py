@@ -20,6 +20,7 @@ from config.views import DeleteThroughFormMixin, method_not_allowed_page
 
 from .forms import (
     AccountDeleteForm,
+    LoginForm,
     PreferencesForm,
     ProfileForm,
     SignupForm,
@@ -82,6 +83,7 @@ class NextElsewhereMixin:
 class LoginView(NextElsewhereMixin, auth_views.LoginView):
     """Django's login; a signed-in visitor goes straight on to `next` or the todo list."""
 
+    form_class = LoginForm
     redirect_authenticated_user = True
 
 

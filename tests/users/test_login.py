@@ -76,6 +76,22 @@ def test_bad_login_input_is_shown_next_to_its_field(client, data, field, message
     assert not is_logged_in(client)
 
 
+@pytest.mark.parametrize("login_url", [LOGIN_URL, reverse("admin:login")], ids=["site", "admin"])
+@pytest.mark.parametrize("length", [151, 256])
+def test_a_username_longer_than_any_accounts_is_refused_next_to_its_field(
+    client, login_url, length
+):
+    """It used to reach authenticate(), and django-axes's record of the failure (a 255-character
+    column) was a 500 on PostgreSQL."""
+    before = database_snapshot()
+    response = client.post(login_url, {"username": "u" * length, "password": "x"})
+    message = f"Ensure this value has at most 150 characters (it has {length})."
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["username"] == [message]
+    assert not AccessAttempt.objects.exists()
+    assert database_snapshot() == before
+
+
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, user):
     response = log_in(client, user.username, "not-the-password")
     assert response.status_code == HTTPStatus.OK

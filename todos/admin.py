@@ -58,6 +58,11 @@ def todo_changelist_url(**params):
     return f"{reverse('admin:todos_todo_changelist')}?{urlencode(params)}"
 
 
+def may_see_todos(request):
+    """Staff who may not view todos see no counts of them either (users' and tags' lists)."""
+    return request.user.has_perm("todos.view_todo")
+
+
 class DueDateFilter(admin.SimpleListFilter):
     title = "due date"
     parameter_name = "due"
@@ -360,8 +365,17 @@ class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
+        tags = super().get_queryset(request)
+        if not may_see_todos(request):
+            return tags
         links = Todo.tags.through.objects.filter(tag=OuterRef("pk"))
-        return super().get_queryset(request).annotate(todo_count=count_subquery(links))
+        return tags.annotate(todo_count=count_subquery(links))
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if may_see_todos(request):
+            return shown
+        return tuple(name for name in shown if name != "todo_count")
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a tag to another user would leave it on todos its new owner does not own.

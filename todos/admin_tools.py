@@ -213,9 +213,14 @@ def _periods(first, last, kind):
         raise ValueError(f"Unknown date hierarchy level {kind!r}")
 
 
+# The integers a database column holds (bigint, SQLite's INTEGER).
+_INTEGER_RANGE = range(-(2**63), 2**63)
+
+
 class CheckedChangeList(ChangeList):
     """Lookups the database cannot be asked (a year past 9999, a NUL character, which PostgreSQL
-    refuses in text) become Django's "?e=1" page."""
+    refuses in text, an integer past 64 bits, which SQLite's driver refuses) become Django's
+    "?e=1" page."""
 
     def get_queryset(self, request, exclude_parameters=None):
         lookups = self.get_filters_params().values()
@@ -224,7 +229,11 @@ class CheckedChangeList(ChangeList):
         try:
             queryset = super().get_queryset(request, exclude_parameters)
             with suppress(EmptyResultSet):
-                queryset.query.get_compiler(queryset.db).as_sql()  # compiles, runs nothing
+                # Compiles, runs nothing. The parameters are checked here as only running the
+                # query would (`owner=` or `id__in=` a 20-digit number: OverflowError on SQLite).
+                _, params = queryset.query.get_compiler(queryset.db).as_sql()
+                if any(type(param) is int and param not in _INTEGER_RANGE for param in params):
+                    raise OverflowError("A lookup holds an integer past 64 bits.")
         except (ValueError, OverflowError) as error:
             raise IncorrectLookupParameters(error) from error
         return queryset
@@ -236,6 +245,13 @@ class CheckedChangeListMixin:
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # No stored text holds a NUL (the forms refuse it), and PostgreSQL refuses one in a
+        # query: a 500 from the autocomplete, which searches without the changelist's checks.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def response_action(self, request, queryset):
         pk = self.model._meta.pk

@@ -8,7 +8,7 @@ from django.db.models import OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from todos.admin import todo_changelist_url
+from todos.admin import may_see_todos, todo_changelist_url
 from todos.admin_tools import (
     CheckedChangeListMixin,
     EstimatedCountPaginator,
@@ -98,10 +98,6 @@ class RecentTodoInline(admin.TabularInline):
 
 
 TODO_COUNT_COLUMNS = ("open_todos", "done_todos")
-
-
-def may_see_todos(request):
-    return request.user.has_perm("todos.view_todo")
 
 
 @admin.register(User)

@@ -157,6 +157,12 @@ ADMIN_QUERIES = [
     "owner__id__exact=abc",
     "owner__id__exact=%C2%B2",
     f"owner__id__exact={HUGE}",
+    # Integers past 64 bits, which SQLite's driver refuses when the query runs.
+    f"id={HUGE}",
+    f"id__in={HUGE}",
+    f"id__in=1,-{HUGE}",
+    f"owner={HUGE}",
+    f"owner__in=1,{HUGE}",
     "created_at__year=abc",
     "created_at__year=2026&created_at__month=13",
 ]
@@ -173,6 +179,18 @@ def test_the_admin_changelists_refuse_hostile_parameters_cleanly(
     assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.BAD_REQUEST}
     if response.status_code == HTTPStatus.FOUND:
         assert admin_client.get(response.url).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("term", ["\x00", "a\x00b", HUGE])
+@pytest.mark.parametrize(("model_name", "field_name"), [("todo", "owner"), ("todo", "tags")])
+def test_the_admin_autocomplete_refuses_hostile_terms_cleanly(
+    admin_client, owned, model_name, field_name, term
+):
+    params = {"app_label": "todos", "model_name": model_name, "field_name": field_name}
+    response = admin_client.get(reverse("admin:autocomplete"), {**params, "term": term})
+    assert response.status_code == HTTPStatus.OK
+    if "\x00" in term:
+        assert response.json()["results"] == []
 
 
 @pytest.mark.parametrize("selected", ["abc", "1.5", "", "\x00", "9" * 20, "-" + "9" * 20])

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -710,6 +711,21 @@ def test_tag_changelist_shows_name_owner_and_todo_count(admin_client):
     assert counts == {"Garden": 3, "unused": 0}
     link = f"{TODO_CHANGELIST}?{urlencode({'owner__id__exact': owner.pk, 'tag': 'Garden'})}"
     assert link.replace("&", "&amp;") in response.content.decode()
+
+
+@pytest.mark.parametrize("sees_todos", [True, False], ids=["with view_todo", "without"])
+def test_tag_todo_counts_show_only_to_staff_who_may_see_todos(client, staff, sees_todos):
+    """As on the users' list: the count links to todos such staff would get a 403 for."""
+    codenames = ["view_tag", "view_todo"] if sees_todos else ["view_tag"]
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    tag = TagFactory(name="Garden")
+    TodoFactory.create_batch(2, owner=tag.owner, tags=[tag])
+    response = client.get(TAG_CHANGELIST)
+    assert response.status_code == HTTPStatus.OK
+    columns = {header["class_attrib"] for header in response.context["result_headers"]}
+    assert (' class="column-todo_count"' in columns) is sees_todos
+    assert (TODO_CHANGELIST in response.content.decode()) is sees_todos
 
 
 @pytest.mark.parametrize("name", ["Garden", "Été"])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connections, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.crypto import RANDOM_STRING_CHARS
 from faker import Faker
@@ -554,7 +554,8 @@ def generated_heavy_user(rows):
 def first_taken_username(rows, connection, chunk_size=500):
     """A username of `rows` (or the email that goes with it) already in the database, or None.
 
-    Ignores letter case, as the unique indexes do.
+    Ignores letter case as the unique indexes do, with the database's LOWER(): Python's lower()
+    folds some letters otherwise ("ALİCE" is not "alice" to Python, but is to PostgreSQL).
     """
     users = User._base_manager.using(connection.alias)
     if not users.exists():
@@ -564,8 +565,8 @@ def first_taken_username(rows, connection, chunk_size=500):
         taken = (
             users.annotate(username_lower=Lower("username"), email_lower=Lower("email"))
             .filter(
-                Q(username_lower__in=[username.lower() for username, _ in chunk])
-                | Q(email_lower__in=[email.lower() for _, email in chunk])
+                Q(username_lower__in=[Lower(Value(username)) for username, _ in chunk])
+                | Q(email_lower__in=[Lower(Value(email)) for _, email in chunk])
             )
             .values_list("username", flat=True)
             .first()

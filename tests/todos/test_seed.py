@@ -294,6 +294,18 @@ def test_heavy_user_named_like_an_existing_user_is_refused():
     assert counts() == {"User": 1, "Tag": 0, "Todo": 0, "Todo_tags": 0}
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's LOWER() folds A to Z only: no clash there"
+)
+def test_heavy_user_named_like_an_existing_user_by_the_databases_lower_is_refused():
+    """PostgreSQL's LOWER('ALİCE') is 'alice'; Python's lower() gives 'ali̇ce' (a dot above),
+    so a check in Python let the seed reach the unique index: a traceback, not this message."""
+    UserFactory(username="alice")
+    with pytest.raises(CommandError, match="A user 'alice' already exists"):
+        seed(users=2, heavy_user="ALİCE", heavy_user_todos=3)
+    assert counts() == {"User": 1, "Tag": 0, "Todo": 0, "Todo_tags": 0}
+
+
 def test_heavy_user_named_like_a_generated_user_in_another_case_is_refused():
     with pytest.raises(CommandError, match="is also the name of a generated user"):
         seed(users=2, heavy_user=GENERATED_USERNAME.upper(), heavy_user_todos=3)

@@ -128,6 +128,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # 15 minutes from the lock, however often someone tries meanwhile (axes restarts them by default).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address is the visitor's, behind DJANGO_TRUSTED_PROXIES reverse proxies too (each must
+# append to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does): config.proxies.
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
+try:
+    TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+except ValueError:
+    TRUSTED_PROXIES = -1
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXIES must be a number of proxies: 0, 1, 2...")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
 # A failed attempt stores the POST: the password change's and profile's fields hold passwords too.

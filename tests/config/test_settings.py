@@ -124,6 +124,8 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         ({"DJANGO_ADMIN_URL": "/admin"}, "DJANGO_ADMIN_URL must look like 'admin/'"),
         ({"DJANGO_CONN_MAX_AGE": "abc"}, "DJANGO_CONN_MAX_AGE must be a number of seconds"),
         ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT must be json or plain, not 'xml'"),
+        ({"DJANGO_TRUSTED_PROXIES": "one"}, "DJANGO_TRUSTED_PROXIES must be a number of proxies"),
+        ({"DJANGO_TRUSTED_PROXIES": "-1"}, "DJANGO_TRUSTED_PROXIES must be a number of proxies"),
     ],
     ids=[
         "https typo",
@@ -134,6 +136,8 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         "admin url",
         "connection age",
         "log format",
+        "proxies word",
+        "proxies negative",
     ],
 )
 def test_a_bad_production_setting_stops_the_start_and_says_which(overrides, message):

@@ -1,0 +1,27 @@
+"""The visitor's address behind reverse proxies, for the login throttle (django-axes)."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_ip(request):
+    """REMOTE_ADDR; behind settings.TRUSTED_PROXIES proxies, the address the outermost of them
+    received the request from: X-Forwarded-For's entry that many from its end.
+
+    Behind a proxy, REMOTE_ADDR is the proxy's own for every visitor, so a lockout of a username
+    from an address would lock the username out for everyone: anyone could lock out the admin.
+    Each proxy appends the address it was sent the request from; the entries left of those are
+    whatever the visitor wrote, and are never read. A request with fewer entries than proxies, or
+    a value that is not an address, did not come through them: its REMOTE_ADDR is its own.
+    """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies].strip()
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")

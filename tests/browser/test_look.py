@@ -134,6 +134,27 @@ def test_long_names_wrap_on_a_phone(new_context, browser_user):
     assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_short_tag_names_stay_whole_on_a_phone(new_context, browser_user, width):
+    """A name that may break anywhere let the table shrink its column to a letter or two:
+    "errands" showed as "er/ra/nd/s"."""
+    for name in ("errands", "health", "work"):
+        TagFactory(owner=browser_user, name=name)
+    page = new_context(viewport={**PHONE, "width": width}).new_page()
+    log_in(page, browser_user)
+    page.wait_for_url("**/todos/")
+    assert page.goto(reverse("todos:tag_list")).ok
+
+    lines = page.locator(".tag-table a.tag").evaluate_all(
+        """(tags) => tags.map((tag) => [tag.textContent,
+            Math.round(tag.getBoundingClientRect().height / parseFloat(getComputedStyle(tag).lineHeight))])"""
+    )
+    assert lines == [["errands", 1], ["health", 1], ["work", 1]]
+    table = page.locator(".table-wrap")
+    assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
+    assert overflowing(page, {**PHONE, "width": width}) == []
+
+
 def test_the_empty_message_region_takes_no_room_but_stays_for_screen_readers(
     page, browser_user, browser_user_todos
 ):

@@ -134,6 +134,25 @@ def test_long_names_wrap_on_a_phone(new_context, browser_user):
     assert table.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
 
 
+def test_the_current_links_stand_out_in_forced_colours_too(page, browser_user, browser_user_todos):
+    """Windows High Contrast drops background colours, which alone marked the current ones."""
+    page.emulate_media(forced_colors="active")
+    log_in(page, browser_user)
+    page.goto("/todos/?status=active&sort=due")
+
+    def underlined(selector):
+        return page.locator(selector).evaluate_all(
+            "(links) => links.map((link) => getComputedStyle(link).textDecorationLine)"
+        )
+
+    assert underlined('.nav-links a[aria-current="page"]') == ["underline"]
+    assert underlined('.filters:not(.sort-links) a[aria-current="page"]') == ["underline"]
+    assert underlined('.sort-links a[aria-current="true"]') == ["underline"]
+    assert set(underlined(".nav-links a:not([aria-current]), .filters a:not([aria-current])")) == {
+        "none"
+    }
+
+
 @pytest.mark.parametrize("width", [320, 390])
 def test_short_tag_names_stay_whole_on_a_phone(new_context, browser_user, width):
     """A name that may break anywhere let the table shrink its column to a letter or two:
@@ -146,8 +165,8 @@ def test_short_tag_names_stay_whole_on_a_phone(new_context, browser_user, width)
     assert page.goto(reverse("todos:tag_list")).ok
 
     lines = page.locator(".tag-table a.tag").evaluate_all(
-        """(tags) => tags.map((tag) => [tag.textContent,
-            Math.round(tag.getBoundingClientRect().height / parseFloat(getComputedStyle(tag).lineHeight))])"""
+        """(tags) => tags.map((tag) => [tag.textContent, Math.round(
+            tag.getBoundingClientRect().height / parseFloat(getComputedStyle(tag).lineHeight))])"""
     )
     assert lines == [["errands", 1], ["health", 1], ["work", 1]]
     table = page.locator(".table-wrap")

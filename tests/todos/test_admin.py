@@ -309,6 +309,45 @@ def test_an_owner_that_is_not_a_number_is_an_invalid_lookup_not_an_error(admin_c
     assert response.url == f"{TODO_CHANGELIST}?e=1"
 
 
+def shown_filters(response):
+    return {
+        spec.title: [choice["display"] for choice in spec.choices(response.context["cl"])]
+        for spec in response.context["cl"].filter_specs
+    }
+
+
+def test_the_owner_a_list_is_limited_to_shows_with_the_filters_and_clears_with_them(
+    admin_client,
+):
+    alice = UserFactory(username="alice")
+    TodoFactory(owner=alice)
+    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": alice.pk, "done__exact": 0})
+    assert shown_filters(response)["owner"] == ["All", "alice"]
+    selected = [
+        choice
+        for spec in response.context["cl"].filter_specs
+        if spec.title == "owner"
+        for choice in spec.choices(response.context["cl"])
+        if choice["selected"]
+    ]
+    assert [choice["display"] for choice in selected] == ["alice"]
+    assert response.context["cl"].has_active_filters
+    assert "owner__id__exact" not in response.context["cl"].clear_all_filters_qs
+
+
+def test_without_an_owner_there_is_no_owner_filter(admin_client):
+    TodoFactory()
+    assert "owner" not in shown_filters(admin_client.get(TODO_CHANGELIST))
+
+
+def test_an_owner_that_does_not_exist_lists_nothing_and_says_so(admin_client):
+    TodoFactory()
+    response = admin_client.get(TODO_CHANGELIST, {"owner__id__exact": 987654})
+    assert response.status_code == HTTPStatus.OK
+    assert listed_titles(response) == set()
+    assert shown_filters(response)["owner"] == ["All", "user #987654 (none)"]
+
+
 def test_owner_parameter_lists_one_users_todos(admin_client):
     alice = UserFactory()
     TodoFactory(title="alice's", owner=alice)

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,12 @@ def test_admin_index_opens_for_staff(admin_client):
     assert response.status_code == HTTPStatus.OK
     for model in (b"Users", b"Todos", b"Tags"):
         assert model in response.content
+
+
+@pytest.mark.parametrize("name", ["admin:index", "admin:users_user_changelist", "admin:todos_todo_changelist"])
+def test_admin_pages_name_the_sites_icon(admin_client, name):
+    """Without it the browser asks for /favicon.ico: a 404 on every admin page."""
+    response = admin_client.get(reverse(name))
+    icon = f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">'
+    assert icon in response.content.decode()
+    assert "Django administration" in response.content.decode()  # Django's own page around it

@@ -52,7 +52,9 @@ def test_admin_index_opens_for_staff(admin_client):
         assert model in response.content
 
 
-@pytest.mark.parametrize("name", ["admin:index", "admin:users_user_changelist", "admin:todos_todo_changelist"])
+@pytest.mark.parametrize(
+    "name", ["admin:index", "admin:users_user_changelist", "admin:todos_todo_changelist"]
+)
 def test_admin_pages_name_the_sites_icon(admin_client, name):
     """Without it the browser asks for /favicon.ico: a 404 on every admin page."""
     response = admin_client.get(reverse(name))

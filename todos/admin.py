@@ -329,6 +329,14 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_tag_list()
 
+    def get_sortable_by(self, request):
+        # One owner's todos sort by any column: the indexes begin with the owner. Across owners
+        # only the date created has an index of its own; any other order sorted the whole
+        # table (a second a view at a million todos).
+        if owner_id_in(request.GET.get(OwnerFilter.parameter_name)) is not None:
+            return ("title", "done", "priority", "due_date", "created_at")
+        return ("created_at",)
+
     def get_search_results(self, request, queryset, search_term):
         """Each word in the title, the description or the owner's username, as Django searches.
 

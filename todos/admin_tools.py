@@ -238,6 +238,13 @@ class CheckedChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
         return queryset
 
+    def get_ordering_field(self, field_name):
+        # The headers offer only the model admin's sortable_by; Django's ?o= sorts by any
+        # column, and a column without an index sorts the whole table.
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
 
 class CheckedChangeListMixin:
     """For a ModelAdmin: hostile changelist parameters get the admin's error page, not a 500;

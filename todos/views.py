@@ -367,13 +367,23 @@ class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
 
 
 class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):
-    """Completes every listed todo (status, search and tag), or reopens them all if all are done."""
+    """Completes every listed todo (status, search and tag), or reopens them all.
+
+    The form says which (`done` = 1 or 0, as its label), so a second click or a stale tab does
+    not undo the first; without `done`, they are reopened if all are done, else completed.
+    """
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        wanted = request.POST.get("done")
+        if wanted not in ("1", "0", None):
+            messages.error(request, "That action was not understood; nothing changed.")
+            return self.list_response()
         done, count = todo_toggle_all(
-            todos=self.list_options.listed(self.get_queryset(), request.user)
+            owner=request.user,
+            todos=self.list_options.listed(self.get_queryset(), request.user),
+            done=None if wanted is None else wanted == "1",
         )
         if count:
             state = "done" if done else "not done"
@@ -390,7 +400,7 @@ class TodoClearCompletedView(OwnedTodoMixin, ListOptionsMixin, View):
 
     def post(self, request, *args, **kwargs):
         count = todo_clear_completed(
-            todos=self.list_options.matching(self.get_queryset(), request.user)
+            owner=request.user, todos=self.list_options.matching(self.get_queryset(), request.user)
         )
         if count:
             messages.success(request, f"Deleted {count} completed todo{pluralize(count)}.")

@@ -348,6 +348,42 @@ def test_an_owner_that_does_not_exist_lists_nothing_and_says_so(admin_client):
     assert shown_filters(response)["owner"] == ["All", "user #987654 (none)"]
 
 
+def sortable_columns(response):
+    headers = response.context["result_headers"]
+    return [
+        re.search(r"column-(\w+)", h["class_attrib"]).group(1) for h in headers if h["sortable"]
+    ]
+
+
+def listed_in_order(response):
+    return [todo.title for todo in response.context["cl"].result_list]
+
+
+def test_across_owners_only_the_date_created_sorts(admin_client):
+    """The other columns have no index of their own: sorting by one read the whole table."""
+    alice = UserFactory()
+    for title in ("b", "c", "a"):
+        TodoFactory(owner=alice, title=title)
+    assert sortable_columns(admin_client.get(TODO_CHANGELIST)) == ["created_at"]
+    # ?o=1 asks for the titles' order: Django would sort by it whatever the headers offered.
+    assert listed_in_order(admin_client.get(TODO_CHANGELIST, {"o": "1"})) == ["a", "c", "b"]
+
+
+def test_one_owners_todos_sort_by_every_column(admin_client):
+    alice = UserFactory()
+    for title in ("b", "c", "a"):
+        TodoFactory(owner=alice, title=title)
+    TodoFactory(title="someone else's")
+    params = {"owner__id__exact": alice.pk}
+    response = admin_client.get(TODO_CHANGELIST, params)
+    assert sortable_columns(response) == ["title", "done", "priority", "due_date", "created_at"]
+    assert listed_in_order(admin_client.get(TODO_CHANGELIST, {**params, "o": "1"})) == [
+        "a",
+        "b",
+        "c",
+    ]
+
+
 def test_owner_parameter_lists_one_users_todos(admin_client):
     alice = UserFactory()
     TodoFactory(title="alice's", owner=alice)

@@ -78,14 +78,14 @@ def test_toggle_all_completes_the_given_todos_then_reopens_them(user):
     done_one = TodoFactory(owner=user, completed=True)
     before = timezone.now()
 
-    assert todo_toggle_all(todos=Todo.objects.for_user(user)) == (True, 1)
+    assert todo_toggle_all(owner=user, todos=Todo.objects.for_user(user)) == (True, 1)
     open_one.refresh_from_db()
     assert open_one.done
     assert open_one.completed_at >= before
     assert open_one.version == 2
     assert open_one.updated_at >= before
 
-    assert todo_toggle_all(todos=Todo.objects.for_user(user)) == (False, 2)
+    assert todo_toggle_all(owner=user, todos=Todo.objects.for_user(user)) == (False, 2)
     for todo in (open_one, done_one):
         todo.refresh_from_db()
         assert (todo.done, todo.completed_at) == (False, None)
@@ -95,7 +95,7 @@ def test_toggle_all_completes_the_given_todos_then_reopens_them(user):
 def test_toggle_all_of_nothing_changes_nothing(user):
     todo = TodoFactory(owner=user)
     before = database_snapshot()
-    assert todo_toggle_all(todos=Todo.objects.none()) == (False, 0)
+    assert todo_toggle_all(owner=user, todos=Todo.objects.none()) == (False, 0)
     assert database_snapshot() == before
     todo.refresh_from_db()
     assert not todo.done
@@ -108,7 +108,7 @@ def test_clear_completed_deletes_only_the_completed_given_todos(user):
     TodoFactory(owner=user, completed=True, tags=[tag])
     TodoFactory(owner=user, completed=True)
 
-    assert todo_clear_completed(todos=Todo.objects.for_user(user)) == 2
+    assert todo_clear_completed(owner=user, todos=Todo.objects.for_user(user)) == 2
     assert set(Todo.objects.all()) == {kept_open, kept_other_owner}
     assert Tag.objects.filter(pk=tag.pk).exists()
 

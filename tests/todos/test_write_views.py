@@ -1,4 +1,5 @@
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -491,6 +492,55 @@ def test_toggle_all_completes_everything_then_reopens_everything(user_client, mi
     assert not any(states(mixed).values())
     assert Todo.objects.get(pk=mixed["done_other"].pk).completed_at is None
     assert Todo.objects.get(pk=mixed["done_other"].pk).version == 2
+
+
+def toggle_all_form_says(client):
+    """The `done` the list's "Mark all as ..." form sends, and its label."""
+    html = client.get(LIST_URL).content.decode()
+    form = html[html.index('<form class="toggle-all"') :]
+    form = form[: form.index("</form>")]
+    value = re.search(r'name="done" value="([01])"', form).group(1)
+    label = re.search(r'id="toggle-all"[^>]*>\s*(Mark all as [a-z ]+)', form).group(1).strip()
+    return value, label
+
+
+def test_the_toggle_all_form_sends_what_its_label_says(user_client, mixed):
+    assert toggle_all_form_says(user_client) == ("1", "Mark all as done")
+    Todo.objects.update(done=True, completed_at=timezone.now())
+    assert toggle_all_form_says(user_client) == ("0", "Mark all as not done")
+
+
+def test_toggle_all_sent_twice_does_not_undo_itself(user_client, mixed):
+    """A double click without JavaScript, or a second tab: the second changes nothing, and the
+    todos done before keep the time they were completed."""
+    completed_at = Todo.objects.get(pk=mixed["done_other"].pk).completed_at
+    url = reverse("todos:toggle_all")
+    assert messages_of(user_client.post(url, {"done": "1"})) == ["Marked 2 todos as done."]
+    before = database_snapshot()
+
+    response = user_client.post(url, {"done": "1"})
+
+    assert last_message(response) == "There was nothing to mark."
+    assert database_snapshot() == before
+    assert Todo.objects.get(pk=mixed["done_other"].pk).completed_at == completed_at
+
+
+def test_toggle_all_from_a_stale_page_does_what_it_said(user_client, user, mixed):
+    """The page said "Mark all as not done"; a todo added since in another tab stays open."""
+    Todo.objects.update(done=True, completed_at=timezone.now())
+    added = TodoFactory(owner=user, title="added elsewhere")
+    response = user_client.post(reverse("todos:toggle_all"), {"done": "0"})
+    assert last_message(response) == "Marked 4 todos as not done."
+    assert not any(states(mixed).values())
+    assert not Todo.objects.get(pk=added.pk).done
+
+
+@pytest.mark.parametrize("done", ["yes", "2", ""])
+def test_toggle_all_with_a_done_it_does_not_know_changes_nothing(user_client, mixed, done):
+    before = database_snapshot()
+    response = user_client.post(reverse("todos:toggle_all"), {"done": done})
+    assert messages_of(response) == ["That action was not understood; nothing changed."]
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import time
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
@@ -237,6 +238,18 @@ class Command(BaseCommand):
             raise CommandError(f"--heavy-user {username!r}: {error.messages[0]}") from None
         if "@" in username:  # allowed in usernames, not before the seeded email's own "@"
             raise CommandError(f"--heavy-user {username!r}: no @, its email is <name>@example.com.")
+        email = f"{username}@{seeding.EMAIL_DOMAIN}"
+        try:
+            # ASCII too: Django's email check lets "İ" through, which the profile form's does
+            # not, and which PostgreSQL's LOWER() folds to "i" where Python's lower() does not.
+            if not username.isascii():
+                raise ValidationError("not ASCII")
+            validate_email(email)
+        except ValidationError:
+            raise CommandError(
+                f"--heavy-user {username!r}: its email {email} would not be a valid address "
+                "(ASCII letters, digits and . _ + -, no dot first or last)."
+            ) from None
 
     def confirm_flush(self, interactive):
         if not interactive:

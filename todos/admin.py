@@ -31,7 +31,7 @@ from .admin_tools import (
     most_common_values,
 )
 from .models import Priority, Tag, Todo
-from .services import tag_delete, tag_rename
+from .services import tag_delete, tag_rename, todos_set_done
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -377,13 +377,13 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected todos as done", permissions=["change"])
     def mark_done(self, request, queryset):
-        count = queryset.set_done(True)
+        count = todos_set_done(todos=queryset, done=True)
         message = ngettext("Marked %d todo as done.", "Marked %d todos as done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 
     @admin.action(description="Mark selected todos as not done", permissions=["change"])
     def mark_not_done(self, request, queryset):
-        count = queryset.set_done(False)
+        count = todos_set_done(todos=queryset, done=False)
         message = ngettext("Marked %d todo as not done.", "Marked %d todos as not done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 

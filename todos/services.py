@@ -15,8 +15,9 @@ def lock_owners(owner_ids):
     """Take the owners' rows for the rest of the transaction, in id order: one owner's writes
     to several todos or tags then run one after another.
 
-    Run at once on PostgreSQL, they deadlocked (each UPDATE locks the same todos in the order
-    its plan reads them: toggle-all against a tag's rename or deletion) or hit the unique index
+    Run at once on PostgreSQL, they deadlocked (each UPDATE or DELETE locks the same todos and
+    links in the order its plan reads them: toggle-all against a tag's rename or deletion, a
+    todo's deletion against its tag's) or hit the unique index
     or a deleted tag (two renames to one name, a todo added with a tag being deleted): a 500
     either way. FOR NO KEY UPDATE leaves other inserts alone (a foreign key check takes KEY
     SHARE). SQLite needs none of it: its requests already write one at a time (IMMEDIATE).
@@ -89,6 +90,20 @@ def todo_toggle_all(*, owner, todos, done=None):
     if done is None:
         done = todos.active().exists()
     return done, todos.set_done(done)
+
+
+@transaction.atomic
+def todos_set_done(*, todos, done):
+    """Mark `todos`, of any owners (the admin's selection), done or not done; how many changed."""
+    lock_owners(todos.values("owner_id"))
+    return todos.set_done(done)
+
+
+@transaction.atomic
+def todo_delete(*, todo):
+    """Delete `todo`; its tags stay."""
+    lock_owners([todo.owner_id])
+    todo.delete()
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from .services import (
     tag_delete,
     tag_rename,
     todo_clear_completed,
+    todo_delete,
     todo_toggle_all,
 )
 
@@ -338,7 +339,7 @@ class TodoDeleteView(
 ):
     def form_valid(self, form):
         title = self.object.title
-        self.object.delete()
+        todo_delete(todo=self.object)
         messages.success(self.request, f"Deleted “{title}”.")
         return self.list_response()
 

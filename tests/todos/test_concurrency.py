@@ -20,7 +20,9 @@ from todos.services import (
     tag_rename,
     todo_clear_completed,
     todo_create,
+    todo_delete,
     todo_toggle_all,
+    todos_set_done,
 )
 
 pytestmark = [
@@ -108,6 +110,34 @@ def test_a_todo_added_with_a_tag_being_deleted_does_not_fail(owner):
         kept = Todo.objects.get(pk=todo.pk).tags.values_list("name", flat=True)
         assert list(kept) in ([], [doomed.name])
         assert not Tag.objects.filter(pk=doomed.pk).exists()
+
+
+def test_a_todos_deletion_beside_its_tags_does_not_deadlock(owner):
+    for _ in range(ROUNDS):
+        tag = TagFactory(owner=owner)
+        tag.todos.set(Todo.objects.for_user(owner)[:150])
+        todo = tag.todos.order_by("?").first()
+        errors = at_once(
+            partial(todo_delete, todo=todo),
+            partial(tag_delete, tags=Tag.objects.filter(pk=tag.pk)),
+        )
+        assert errors == []
+        assert not Todo.objects.filter(pk=todo.pk).exists()
+        TodoFactory(owner=owner)
+
+
+def test_the_admins_bulk_marks_beside_an_owners_toggle_all_do_not_deadlock(owner):
+    """The admin's selection spans owners: it takes each of them, in id order, as the site
+    takes one."""
+    others = [todo.pk for todo in TodoFactory.create_batch(20)]
+    selected_ids = [*Todo.objects.for_user(owner).values_list("pk", flat=True)[:200], *others]
+    for round_ in range(ROUNDS):
+        selected = Todo.objects.filter(pk__in=selected_ids)
+        errors = at_once(
+            partial(todos_set_done, todos=selected, done=round_ % 2 == 0),
+            partial(todo_toggle_all, owner=owner, todos=Todo.objects.for_user(owner)),
+        )
+        assert errors == []
 
 
 def test_the_lock_holds_other_bulk_writes_but_not_a_new_todo(owner):

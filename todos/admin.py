@@ -31,7 +31,7 @@ from .admin_tools import (
     most_common_values,
 )
 from .models import Priority, Tag, Todo
-from .services import tag_delete, tag_rename, todos_set_done
+from .services import lock_owners, tag_delete, tag_rename, todos_delete, todos_set_done
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -367,6 +367,8 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
         return ", ".join(tag.name for tag in todo.tag_list)
 
     def save_model(self, request, obj, form, change):
+        # As the site's writes do (todos.services.lock_owners): the old owner and the new.
+        lock_owners([obj.owner_id, form.initial.get("owner")])
         if not change or "done" in form.changed_data:
             obj.set_done(obj.done)
         if change:
@@ -374,6 +376,12 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])
+
+    def delete_model(self, request, obj):
+        todos_delete(todos=Todo.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        todos_delete(todos=queryset)
 
     @admin.action(description="Mark selected todos as done", permissions=["change"])
     def mark_done(self, request, queryset):

@@ -100,10 +100,10 @@ def todos_set_done(*, todos, done):
 
 
 @transaction.atomic
-def todo_delete(*, todo):
-    """Delete `todo`; its tags stay."""
-    lock_owners([todo.owner_id])
-    todo.delete()
+def todos_delete(*, todos):
+    """Delete `todos` (a queryset, of any owners: the admin's selection); their tags stay."""
+    lock_owners(todos.values("owner_id"))
+    todos.delete()
 
 
 @transaction.atomic

@@ -33,8 +33,8 @@ from .services import (
     tag_delete,
     tag_rename,
     todo_clear_completed,
-    todo_delete,
     todo_toggle_all,
+    todos_delete,
 )
 
 LIST_PARTIAL_TEMPLATE = "todos/_todo_app.html"
@@ -339,7 +339,7 @@ class TodoDeleteView(
 ):
     def form_valid(self, form):
         title = self.object.title
-        todo_delete(todo=self.object)
+        todos_delete(todos=self.get_queryset().filter(pk=self.object.pk))
         messages.success(self.request, f"Deleted “{title}”.")
         return self.list_response()
 

@@ -20,6 +20,7 @@ from todos.models import Todo
 
 from .forms import AdminLoginForm
 from .models import User
+from .services import user_delete, users_delete
 
 # The admin's login checks the username's length as the site's does (users.forms).
 admin.site.login_form = AdminLoginForm
@@ -139,6 +140,12 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
             open_todo_count=count_subquery(todos.active()),
             done_todo_count=count_subquery(todos.completed()),
         )
+
+    def delete_model(self, request, obj):
+        user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        users_delete(users=queryset)
 
     def get_inlines(self, request, obj):
         # A user being added has no todos yet.

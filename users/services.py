@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from todos.models import Tag, Todo
+from todos.services import lock_owners
 
 from .models import User
 
@@ -23,7 +24,13 @@ class DeletedAccount(NamedTuple):
 
 @transaction.atomic
 def user_delete(*, user):
-    """Delete `user` with all their todos and tags, all or nothing; return how many went."""
+    """Delete `user` with all their todos and tags, all or nothing; return how many went.
+
+    The user's row is taken first, as every write of their todos takes it
+    (todos.services.lock_owners): deleting it last, after the todos, deadlocked with such a
+    write on PostgreSQL.
+    """
+    lock_owners([user.pk])
     _, deleted = user.delete()
     return DeletedAccount(
         todos=deleted.get(Todo._meta.label, 0), tags=deleted.get(Tag._meta.label, 0)
@@ -56,3 +63,10 @@ def claim_password_reset_email(*, user):
     sent_recently = Q(password_reset_sent_at__gt=now - PASSWORD_RESET_EMAIL_INTERVAL)
     claimed = User.objects.filter(pk=user.pk).exclude(sent_recently)
     return claimed.update(password_reset_sent_at=now) == 1
+
+
+@transaction.atomic
+def users_delete(*, users):
+    """Delete `users` (a queryset: the admin's selection) with their todos and tags."""
+    lock_owners(users.values("pk"))
+    users.delete()

@@ -161,6 +161,9 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
+# Outside the request's transaction: the throttle's UPDATE then commits at once, instead of
+# holding the user's row (which their own writes and logins wait for) while the email goes out.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = ThrottledPasswordResetForm
     success_url = reverse_lazy("users:password_reset_done")

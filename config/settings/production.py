@@ -64,6 +64,8 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+# A mail server that stops answering must not hold a worker: SMTP waits this long, not forever.
+EMAIL_TIMEOUT = 10
 
 # HTTPS hardening; DJANGO_HTTPS=false turns the HTTPS-only parts off together (plain http).
 HTTPS = strict_bool("DJANGO_HTTPS", default=True)

@@ -1,5 +1,6 @@
 /*
- * Keeps the keyboard's place when an htmx action replaces the todo list.
+ * Keeps the keyboard's place, and what is typed in the quick add, when an htmx action replaces
+ * the todo list.
  *
  * htmx gives focus back to the element with the id that had it (the quick add, a todo's toggle).
  * When that element is gone (a deleted todo, a todo that left the filtered view, "Clear
@@ -7,6 +8,9 @@
  * the gone one's place (or the last row), else to the counters. A row, not a button in it: a
  * held Enter then acts on nothing, where a button would delete todo after todo. Tab from the row
  * reaches its own toggle.
+ *
+ * A title typed in the quick add while another action was under way would go with the old list
+ * (an Enter meanwhile sends nothing: one action at a time). It is put back in the new one.
  */
 (function () {
   "use strict";
@@ -27,7 +31,21 @@
     sentFromRow = row ? Array.prototype.indexOf.call(rows(), row) : -1;
   });
 
+  // What the quick add held when another action's answer came, to put back after the swap.
+  let typed = "";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const input = document.getElementById("new-todo-title");
+    const fromQuickAdd = event.detail.requestConfig.elt.closest(".quick-add");
+    typed = input && !fromQuickAdd ? input.value : "";
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
+    const input = document.getElementById("new-todo-title");
+    if (typed && input && !input.value) {
+      input.value = typed;
+    }
+    typed = "";
     const place = sentFromRow;
     sentFromRow = null;
     const focused = document.activeElement;

@@ -163,6 +163,8 @@ def test_the_list_dims_while_an_action_is_under_way(page, browser_user, browser_
     log_in(page, browser_user)
     section = page.locator("#todo-app")
     expect(section).to_have_css("opacity", "1")
+    # The route first, once the list is in: one set while the login navigates can miss.
+    page.wait_for_url("**/todos/")
     release = []
     page.route("**/toggle/**", lambda route: release.append(route))
 
@@ -303,6 +305,8 @@ def test_an_action_sent_while_another_is_under_way_is_not_sent(
     """The first answer replaces the list: the second's would land nowhere, its todo saved but
     never shown (and added again by a user who does not see it)."""
     log_in(page, browser_user)
+    # The route first, once the list is in: one set while the login navigates can miss.
+    page.wait_for_url("**/todos/")
     held = []
     page.route("**/toggle/**", lambda route: held.append(route))
     posts = []
@@ -320,6 +324,8 @@ def test_an_action_sent_while_another_is_under_way_is_not_sent(
     held_route(page, held).continue_()
     expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
     assert len(posts) == 1
+    # What was typed meanwhile is still there, to send again.
+    expect(page.get_by_label("What needs to be done?")).to_have_value("Pay the rent")
     assert not Todo.objects.filter(owner=browser_user, title="Pay the rent").exists()
     # What the list shows is what is saved.
     shown = dict(
@@ -332,6 +338,29 @@ def test_an_action_sent_while_another_is_under_way_is_not_sent(
         )
     )
     assert shown == dict(Todo.objects.for_user(browser_user).values_list("title", "done"))
+
+
+def test_a_title_being_typed_survives_another_actions_answer(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    # The route first, once the list is in: one set while the login navigates can miss.
+    page.wait_for_url("**/todos/")
+    held = []
+    page.route("**/toggle/**", lambda route: held.append(route))
+    page.get_by_role("button", name="Done: Water the plants").click()
+    title = page.get_by_label("What needs to be done?")
+    title.fill("Pay the re")
+
+    held_route(page, held).continue_()
+
+    expect(page.locator("#messages")).to_have_text("Marked “Water the plants” as done.")
+    expect(title).to_have_value("Pay the re")
+    expect(title).to_be_focused()
+    page.keyboard.type("nt")
+    page.keyboard.press("Enter")
+    expect(page.locator("#messages")).to_have_text("Added “Pay the rent”.")
+    expect(title).to_have_value("")
 
 
 def test_the_add_button_keeps_the_keyboard_after_a_quick_add(

@@ -30,6 +30,8 @@ def test_without_proxies_the_address_is_the_connections(settings):
         (1, "1.2.3.4,198.51.100.66", "198.51.100.66"),
         (2, "1.2.3.4, 198.51.100.66, 10.0.0.9", "198.51.100.66"),
         (1, "2001:db8::1", "2001:db8::1"),
+        (1, "1.2.3.4, 198.51.100.66:41234", "198.51.100.66"),
+        (1, "[2001:db8::1]:41234", "2001:db8::1"),
         # Not through the proxies, or not an address: the connection's own.
         (1, None, PROXY),
         (2, "198.51.100.66", PROXY),

@@ -20,10 +20,11 @@ from todos.services import (
     tag_rename,
     todo_clear_completed,
     todo_create,
-    todo_delete,
     todo_toggle_all,
+    todos_delete,
     todos_set_done,
 )
+from users.services import user_delete
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -113,12 +114,14 @@ def test_a_todo_added_with_a_tag_being_deleted_does_not_fail(owner):
 
 
 def test_a_todos_deletion_beside_its_tags_does_not_deadlock(owner):
+    """The site deletes one todo, the admin a selection across owners: the same service."""
+    others = [todo.pk for todo in TodoFactory.create_batch(5)]
     for _ in range(ROUNDS):
         tag = TagFactory(owner=owner)
         tag.todos.set(Todo.objects.for_user(owner)[:150])
         todo = tag.todos.order_by("?").first()
         errors = at_once(
-            partial(todo_delete, todo=todo),
+            partial(todos_delete, todos=Todo.objects.filter(pk__in=[todo.pk, *others])),
             partial(tag_delete, tags=Tag.objects.filter(pk=tag.pk)),
         )
         assert errors == []
@@ -138,6 +141,23 @@ def test_the_admins_bulk_marks_beside_an_owners_toggle_all_do_not_deadlock(owner
             partial(todo_toggle_all, owner=owner, todos=Todo.objects.for_user(owner)),
         )
         assert errors == []
+
+
+def test_an_account_deleted_beside_its_owners_writes_does_not_deadlock():
+    """The account's row went last, after its todos: a write holding the row meanwhile waited
+    for those todos while the deletion waited for the row."""
+    for _ in range(ROUNDS):
+        user = UserFactory()
+        tags = TagFactory.create_batch(2, owner=user)
+        for index in range(120):
+            TodoFactory(owner=user, tags=[tags[index % 2]])
+        errors = at_once(
+            partial(user_delete, user=user),
+            partial(todo_toggle_all, owner=user, todos=Todo.objects.for_user(user)),
+            partial(tag_delete, tags=Tag.objects.filter(pk=tags[0].pk)),
+        )
+        assert errors == []
+        assert not Todo.objects.filter(owner_id=user.pk).exists()
 
 
 def test_the_lock_holds_other_bulk_writes_but_not_a_new_todo(owner):

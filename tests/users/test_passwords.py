@@ -1,9 +1,11 @@
 import re
 from datetime import timedelta
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
@@ -212,8 +214,26 @@ class TestPasswordResetThrottle:
 
         assert [sent.to for sent in mail.outbox] == [[user.email], [other.email]]
 
-    def test_only_one_of_two_claims_at_once_wins(self, user):
+    def test_a_second_claim_within_the_interval_loses(self, user):
         assert claim_password_reset_email(user=user) is True
         assert claim_password_reset_email(user=user) is False
         user.refresh_from_db()
         assert user.password_reset_sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reset_email_goes_out_after_the_claim_is_committed(client, user):
+    """Not inside the request's transaction: the claim's UPDATE would hold the user's row, which
+    their own writes and logins wait for, as long as the mail server takes."""
+    in_transaction = []
+    send = mail.EmailMultiAlternatives.send
+
+    def recording_send(message, *args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return send(message, *args, **kwargs)
+
+    with mock.patch.object(mail.EmailMultiAlternatives, "send", recording_send):
+        client.post(RESET_URL, {"email": user.email})
+
+    assert in_transaction == [False]
+    assert len(mail.outbox) == 1

@@ -8,10 +8,11 @@ from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 from django_htmx.http import HttpResponseClientRedirect
@@ -48,6 +49,9 @@ SORT_LINKS = (
 )
 
 
+# One user's pages, changed in place by htmx and from other tabs: Back and Forward must fetch
+# them again, not show them as first loaded (nor at all after logging out).
+@method_decorator(never_cache, name="dispatch")
 class SignedInMixin(LoginRequiredMixin):
     """LoginRequiredMixin for pages whose actions post from the list, with htmx or without.
 
@@ -57,13 +61,6 @@ class SignedInMixin(LoginRequiredMixin):
     HX-Redirect, so that the login page replaces the whole page instead of landing inside the
     list.
     """
-
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        # One user's pages, changed in place by htmx and from other tabs: Back and Forward must
-        # fetch them again, not show them as first loaded (nor at all after logging out).
-        add_never_cache_headers(response)
-        return response
 
     def handle_no_permission(self):
         if self.raise_exception or self.request.user.is_authenticated:
@@ -126,6 +123,18 @@ class ListOptionsMixin:
     @cached_property
     def list_options(self):
         return ListOptions.from_query(self.request.GET, list_defaults_for(self.request.user))
+
+    def posted_done(self):
+        """The state an action's form asks for: `done` "1" True, "0" False, absent None (the
+        view decides). Raises ValueError for anything else."""
+        posted = self.request.POST.get("done")
+        if posted not in ("1", "0", None):
+            raise ValueError(f"Not a done state: {posted!r}")
+        return None if posted is None else posted == "1"
+
+    def not_understood(self):
+        messages.error(self.request, "That action was not understood; nothing changed.")
+        return self.list_response()
 
     def list_response(self, **extra_context):
         """After a successful action: the list region for htmx, otherwise a redirect to the list."""
@@ -355,10 +364,12 @@ class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
 
     def post(self, request, *args, **kwargs):
         todo = self.object
-        done = {"1": True, "0": False, None: not todo.done}.get(request.POST.get("done"))
+        try:
+            done = self.posted_done()
+        except ValueError:
+            return self.not_understood()
         if done is None:
-            messages.error(request, "That action was not understood; nothing changed.")
-            return self.list_response()
+            done = not todo.done
         state = "done" if done else "not done"
         if self.get_queryset().filter(pk=todo.pk).set_done(done):
             messages.success(request, f"Marked “{todo.title}” as {state}.")
@@ -377,14 +388,14 @@ class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        wanted = request.POST.get("done")
-        if wanted not in ("1", "0", None):
-            messages.error(request, "That action was not understood; nothing changed.")
-            return self.list_response()
+        try:
+            wanted = self.posted_done()
+        except ValueError:
+            return self.not_understood()
         done, count = todo_toggle_all(
             owner=request.user,
             todos=self.list_options.listed(self.get_queryset(), request.user),
-            done=None if wanted is None else wanted == "1",
+            done=wanted,
         )
         if count:
             state = "done" if done else "not done"

@@ -280,7 +280,8 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
 
 @read_only
 class TodoDetailView(OwnedTodoMixin, ObjectFirstMixin, DetailView):
-    pass
+    def get_queryset(self):
+        return Todo.objects.for_user(self.request.user).with_tag_names()
 
 
 class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):

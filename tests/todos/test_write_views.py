@@ -359,14 +359,36 @@ def test_detail_shows_the_todo_with_its_tags(user_client, user):
     assert b'href="/todos/?q=see"' in response.content
 
 
-def test_detail_reads_in_four_queries_and_no_transaction(
+def test_detail_reads_in_three_queries_and_no_transaction(
     user_client, user, django_assert_num_queries
 ):
     todo = TodoFactory(owner=user, tags=TagFactory.create_batch(3, owner=user))
-    # Session, user, the todo, its tags: a read-only page skips ATOMIC_REQUESTS' savepoint.
-    with django_assert_num_queries(4):
+    # Session, user, the todo with its tag names: a read-only page skips ATOMIC_REQUESTS'
+    # savepoint.
+    with django_assert_num_queries(3):
         response = user_client.get(reverse("todos:detail", args=[todo.pk]))
     assert response.status_code == HTTPStatus.OK
+    assert response.content.count(b'class="tag"') == 3
+
+
+def test_detail_lists_the_tags_by_name_each_linking_to_the_list_of_its_todos(user_client, user):
+    tags = [TagFactory(owner=user, name=name) for name in ("work", "b&b", "home")]
+    todo = TodoFactory(owner=user, tags=tags)
+    response = user_client.get(reverse("todos:detail", args=[todo.pk]))
+    content = response.content.decode()
+    links = [
+        '<a class="tag" href="/todos/?tag=b%26b">b&amp;b</a>',
+        '<a class="tag" href="/todos/?tag=home">home</a>',
+        '<a class="tag" href="/todos/?tag=work">work</a>',
+    ]
+    assert all(link in content for link in links)
+    assert [content.index(link) for link in links] == sorted(content.index(link) for link in links)
+
+
+def test_detail_of_an_untagged_todo_says_none(user_client, user):
+    todo = TodoFactory(owner=user)
+    response = user_client.get(reverse("todos:detail", args=[todo.pk]))
+    assert "<dt>Tags</dt>\n    <dd>None</dd>" in response.content.decode()
 
 
 def test_delete_asks_first_then_deletes(user_client, todo):

@@ -62,10 +62,11 @@ def test_reset_refuses_to_run_without_debug():
 
 
 @pytest.mark.django_db
-def test_reset_asks_first_and_no_changes_nothing(settings, monkeypatch):
+@pytest.mark.parametrize("answer", ["no", "", "y", "YES "])
+def test_reset_asks_first_and_anything_but_yes_changes_nothing(settings, monkeypatch, answer):
     settings.DEBUG = True
     UserFactory(username="kept")
-    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    monkeypatch.setattr("builtins.input", lambda prompt: answer)
     with pytest.raises(CommandError, match="Reset cancelled"):
         call_command("reset_local_data", verbosity=0)
     assert User.objects.filter(username="kept").exists()

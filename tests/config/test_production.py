@@ -7,7 +7,7 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -110,10 +110,12 @@ def test_server_error_page_is_the_generic_500(rf):
 
 
 @pytest.mark.django_db
-def test_database_outage_gives_a_friendly_503(user):
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_database_outage_gives_a_friendly_503(user, error):
+    # OperationalError: the server is gone; InterfaceError: the connection was closed under us.
     client = Client(raise_request_exception=False)
     client.force_login(user)
-    with mock.patch("todos.views.TodoListView.get", side_effect=OperationalError("down")):
+    with mock.patch("todos.views.TodoListView.get", side_effect=error("down")):
         response = client.get(reverse("todos:list"))
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response["Retry-After"] == "5"

@@ -121,6 +121,22 @@ def test_every_sort_is_tested():
     assert {sort for sort, _ in SORT_CASES} == set(ListSort.values)
 
 
+@pytest.mark.parametrize(("sort", "descending"), [(s, s.startswith("-")) for s, _ in SORT_CASES])
+def test_ties_in_each_sort_come_by_id_in_its_direction_across_pages(
+    user_client, user, sort, descending
+):
+    # Equal in every sorted field: only the id orders them, so pages never repeat or skip one.
+    created = timezone.now()
+    due = timezone.localdate()
+    ids = [
+        TodoFactory(owner=user, title="same", priority=2, due_date=due, created_at=created).pk
+        for _ in range(12)
+    ]
+    pages = [get(user_client, f"sort={sort}&per_page=10&page={page}") for page in (1, 2)]
+    listed_ids = [todo.pk for page in pages for todo in page.context["todo_list"]]
+    assert listed_ids == sorted(ids, reverse=descending)
+
+
 def test_pagination_shows_the_total_and_pages_do_not_overlap(user_client, user):
     TodoFactory.create_batch(23, owner=user)
     first = get(user_client, "per_page=10")

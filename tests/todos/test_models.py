@@ -105,9 +105,10 @@ def test_overdue_means_active_and_due_before_today():
     today = timezone.localdate()
     late = TodoFactory(due_date=today - datetime.timedelta(days=1))
     TodoFactory(due_date=today - datetime.timedelta(days=1), completed=True)
-    TodoFactory(due_date=today)
+    due_today = TodoFactory(due_date=today)
     assert list(Todo.objects.overdue(today)) == [late]
     assert late.is_overdue
+    assert not due_today.is_overdue
 
 
 def test_todos_are_newest_first():

@@ -315,10 +315,11 @@ def test_flush_with_no_input_empties_the_tables_first():
     assert counts()["Todo"] == 6
 
 
-def test_flush_asks_first_and_no_changes_nothing(monkeypatch):
+@pytest.mark.parametrize("answer", ["no", "", "y", "YES "])
+def test_flush_asks_first_and_anything_but_yes_changes_nothing(monkeypatch, answer):
     TodoFactory()
     before = table_rows()
-    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    monkeypatch.setattr("builtins.input", lambda prompt: answer)
     with pytest.raises(CommandError, match="cancelled"):
         seed(users=2, flush=True)
     assert table_rows() == before

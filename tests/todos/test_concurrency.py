@@ -15,12 +15,14 @@ from django.db import connection, connections, transaction
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from todos.models import Tag, Todo
 from todos.services import (
+    TodoChangedElsewhere,
     lock_owners,
     tag_delete,
     tag_rename,
     todo_clear_completed,
     todo_create,
     todo_toggle_all,
+    todo_update,
     todos_delete,
     todos_set_done,
 )
@@ -196,3 +198,28 @@ def test_the_lock_holds_other_bulk_writes_but_not_a_new_todo(owner):
     for thread in threads:
         thread.join(timeout=10)
     assert finished == ["add", "clear"]
+
+
+def test_an_edit_beside_a_tag_rename_and_deletion_does_not_fail(owner):
+    """The edit keeps the tag being deleted and the one being renamed: without the owner's
+    lock it linked the todo to the deleted tag (a foreign key violation). With it, the edit
+    saves, or finds the todo changed by the tag's change first (the form then says so)."""
+    for round_ in range(ROUNDS):
+        renamed, deleted = Tag.objects.for_user(owner).order_by("?")[:2]
+        todo = Todo.objects.for_user(owner).order_by("?").first()
+        todo.title = f"Edited {round_}"
+        errors = at_once(
+            partial(
+                todo_update,
+                todo=todo,
+                loaded_version=todo.version,
+                fields=["title"],
+                tag_names=[renamed.name, deleted.name],
+            ),
+            partial(tag_rename, tag=renamed, name=f"renamed {round_}"),
+            partial(tag_delete, tags=Tag.objects.filter(pk=deleted.pk)),
+        )
+        assert all(isinstance(error, TodoChangedElsewhere) for error in errors), errors
+        if not errors:
+            assert Todo.objects.get(pk=todo.pk).title == f"Edited {round_}"
+        TagFactory(owner=owner).todos.set(Todo.objects.for_user(owner).order_by("?")[:120])

@@ -165,7 +165,7 @@ class TodoQuerySet(models.QuerySet):
     def with_tag_names(self):
         """These todos with `tag_names`: each one's tag names, read in the same query.
 
-        For a single todo: no second query and no Tag objects (a todo's page 30% faster). Not
+        For a single todo: no second query and no Tag objects (a quarter less CPU a page). Not
         for a page of a list: the database reads the tags of every row it passes, OFFSET rows
         included (7,500 lookups for page 300), where `with_tag_list` reads only the page's.
         """

@@ -82,7 +82,7 @@ class OwnedTodoMixin(SignedInMixin):
     """Scopes every todo view to the signed-in user: someone else's todo is a 404."""
 
     def get_queryset(self):
-        return Todo.objects.for_user(self.request.user).prefetch_related("tags")
+        return Todo.objects.for_user(self.request.user)
 
 
 class OwnedTagMixin(SignedInMixin):
@@ -181,7 +181,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         return options.listed(self.todos_with_tags(), self.request.user)
 
     def todos_with_tags(self):
-        return super().get_queryset().prefetch_related(None).with_tag_list()
+        return super().get_queryset().with_tag_list()
 
     def get_paginate_by(self, queryset):
         return self.list_options.per_page
@@ -281,7 +281,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
 @read_only
 class TodoDetailView(OwnedTodoMixin, ObjectFirstMixin, DetailView):
     def get_queryset(self):
-        return Todo.objects.for_user(self.request.user).with_tag_names()
+        return super().get_queryset().with_tag_names()
 
 
 class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):
@@ -304,6 +304,10 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):
 
 class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateView):
     form_class = TodoEditForm
+
+    def get_queryset(self):
+        # The form and the changed-elsewhere page read the tags.
+        return super().get_queryset().prefetch_related("tags")
 
     def form_valid(self, form):
         try:

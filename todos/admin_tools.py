@@ -7,12 +7,14 @@ from collections import defaultdict
 from contextlib import suppress
 from functools import reduce
 
+from django import forms
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters, admin_urlname
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import (
     BadRequest,
     EmptyResultSet,
@@ -246,12 +248,84 @@ class CheckedChangeList(ChangeList):
         return super().get_ordering_field(field_name)
 
 
+def _is_value_of(field, value):
+    """Whether the model field `field` takes `value`: of its type, within the range its column
+    takes."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_key(relation, value):
+    """Whether `value` can be a key of the rows the relation field `relation` points at."""
+    opts = relation.remote_field.model._meta
+    name = getattr(relation.remote_field, "field_name", None) or opts.pk.name
+    return _is_value_of(opts.get_field(name), value)
+
+
+class KeysOnlyModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses what cannot be a key before asking the database, with Django's own message: on
+    SQLite a number past 64 bits was an OverflowError (a 500), where Django's field turns only
+    ValueError and TypeError into its error."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            opts = self.queryset.model._meta
+            key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+            for item in value:
+                if not _is_value_of(key, item):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": item},
+                    )
+        return super().clean(value)
+
+
+class _KeysOnlyAutocomplete:
+    """Shows a refused form again without looking up values that cannot be keys.
+
+    Django's autocomplete widget looks up every submitted value to show it selected: "abc", a
+    NUL or a number past 64 bits made that a 500, after the form field had refused the value
+    with its own message.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [key for key in value if _is_key(self.field, key)], attr)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnlyAutocomplete, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnlyAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
 class CheckedChangeListMixin:
     """For a ModelAdmin: hostile changelist parameters get the admin's error page, not a 500;
-    an action on selected rows that are not primary keys gets a 400."""
+    an action on selected rows that are not primary keys gets a 400; a relation field sent
+    something that is no key gets the form's error."""
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeysOnlyModelMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         # No stored text holds a NUL (the forms refuse it), and PostgreSQL refuses one in a

@@ -1,10 +1,12 @@
 """The user admin: Django's, with the profile fields and the user's todos at a glance."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
+from django.forms.fields import InvalidJSONInput
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
@@ -53,7 +55,32 @@ def validate_preferences(preferences, *, stored=None):
         raise ValidationError(errors)
 
 
+class ParsableJSONField(forms.JSONField):
+    """Django's JSON field, with JSON nested too deep for Python's parser refused as invalid
+    JSON, where it raised RecursionError: a 500."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+
+
 class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        field_classes = {
+            **auth_forms.UserChangeForm.Meta.field_classes,
+            "preferences": ParsableJSONField,
+        }
+
     def clean_preferences(self):
         preferences = self.cleaned_data["preferences"]
         if preferences is None:

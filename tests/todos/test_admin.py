@@ -593,6 +593,45 @@ def test_moving_a_todo_to_another_owner_with_its_tags_is_refused(admin_client):
     assert todo.owner_id != data["owner"]
 
 
+NOT_KEYS = ["abc", "\x00", "1.5", "9" * 23]
+
+
+@pytest.mark.parametrize("value", NOT_KEYS, ids=["word", "nul", "decimal", "past 64 bits"])
+@pytest.mark.parametrize("field", ["owner", "tags"])
+def test_an_autocomplete_field_sent_no_key_gets_the_forms_error(admin_client, field, value):
+    # The form is shown again with the field's error, the value not looked up (it was a 500).
+    todo = TodoFactory(title="Keep me")
+    values = {"owner": todo.owner.pk, field: [value] if field == "tags" else value}
+    response = admin_client.post(todo_change_url(todo), todo_form_data(**values))
+    assert response.status_code == HTTPStatus.OK
+    assert field in response.context["adminform"].form.errors
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Keep me", 1)
+
+
+@pytest.mark.parametrize("value", NOT_KEYS, ids=["word", "nul", "decimal", "past 64 bits"])
+def test_a_new_todo_or_tag_with_no_key_for_owner_gets_the_forms_error(admin_client, value):
+    for url, data in [
+        (reverse("admin:todos_todo_add"), todo_form_data(owner=value)),
+        (reverse("admin:todos_tag_add"), {"owner": value, "name": "work"}),
+    ]:
+        response = admin_client.post(url, data)
+        assert response.status_code == HTTPStatus.OK
+        assert "owner" in response.context["adminform"].form.errors
+    assert not Todo.objects.exists()
+    assert not Tag.objects.exists()
+
+
+def test_a_refused_form_shows_the_tags_that_are_keys_still_selected(admin_client):
+    todo = TodoFactory()
+    tag = TagFactory(owner=todo.owner, name="garden")
+    data = todo_form_data(owner=todo.owner.pk, tags=[tag.pk, "abc"])
+    response = admin_client.post(todo_change_url(todo), data)
+    assert "tags" in response.context["adminform"].form.errors
+    selected = f'<option value="{tag.pk}" selected>garden</option>'
+    assert selected in response.content.decode()
+
+
 def test_owner_and_tags_use_autocomplete(admin_client):
     response = admin_client.get(reverse("admin:todos_todo_add"))
     form = response.context["adminform"].form

@@ -280,7 +280,10 @@ def test_empty_preferences_are_stored_as_an_empty_object(admin_client):
             "preferences",
             "'random' is not a valid default_sort.",
         ),
+        ({"preferences": "[" * 5000 + "]" * 5000}, "preferences", "Enter a valid JSON."),
         ({"username": ""}, "username", "This field is required."),
+        ({"groups": ["9" * 23]}, "groups", f"“{'9' * 23}” is not a valid value."),
+        ({"groups": ["abc"]}, "groups", "“abc” is not a valid value."),
     ],
 )
 def test_change_form_refuses_bad_input_and_changes_nothing(admin_client, values, field, error):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
 from .services import todo_create, todo_update
+from .validators import validate_visible
 
 TAGS_PER_TODO_MAX = 10
 OUT_OF_DATE = "This form is out of date. Reload the page and try again."
@@ -17,6 +18,7 @@ def validate_tag_name(name):
         )
     if "," in name:
         raise ValidationError("Tag names cannot contain commas.", code="tag_comma")
+    validate_visible(name)
 
 
 class TagNamesField(forms.CharField):

@@ -7,7 +7,11 @@ from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
+from .validators import validate_visible
+
 TITLE_MAX_LENGTH = 200
+# Several pages of text; the forms refuse more (the database column takes any length).
+DESCRIPTION_MAX_LENGTH = 10_000
 TAG_NAME_MAX_LENGTH = 50
 
 
@@ -48,7 +52,7 @@ class Tag(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
     )
-    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH, validators=[validate_visible])
 
     objects = TagManager()
 
@@ -233,8 +237,8 @@ class Todo(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", db_index=False
     )
-    title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=[validate_visible])
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     done = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)

@@ -582,6 +582,30 @@ def test_change_form_refuses_a_blank_title_and_changes_nothing(admin_client):
     assert (todo.title, todo.version) == ("Keep me", 1)
 
 
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [({"title": "\u200b"}, "title"), ({"description": "x" * 10_001}, "description")],
+    ids=["invisible title", "long description"],
+)
+def test_change_form_refuses_what_the_sites_form_refuses(admin_client, values, field):
+    todo = TodoFactory(title="Keep me")
+    response = admin_client.post(
+        todo_change_url(todo), todo_form_data(owner=todo.owner.pk, **values)
+    )
+    assert field in response.context["adminform"].form.errors
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Keep me", 1)
+
+
+def test_an_invisible_tag_name_is_refused_in_the_admin(admin_client):
+    owner = UserFactory()
+    response = admin_client.post(
+        reverse("admin:todos_tag_add"), {"owner": owner.pk, "name": "\u2800"}
+    )
+    assert "name" in response.context["adminform"].form.errors
+    assert not Tag.objects.exists()
+
+
 def test_moving_a_todo_to_another_owner_with_its_tags_is_refused(admin_client):
     todo = TodoFactory()
     tag = TagFactory(owner=todo.owner)

@@ -40,7 +40,11 @@ def errors_for(form_class, data, **kwargs):
         ({"title": "ok", "due_date": "2026-02-30"}, "due_date", "Enter a valid date."),
         ({"title": "ok", "priority": "7"}, "priority", "Select a valid choice."),
         ({"title": "ok", "priority": "high"}, "priority", "Select a valid choice."),
+        ({"title": "\u200b"}, "title", "only invisible ones"),
+        ({"title": "\u3164\u2800 \u00ad\ufe0f"}, "title", "only invisible ones"),
+        ({"title": "ok", "description": "x" * 10_001}, "description", "at most 10000 characters"),
         ({"title": "ok", "tags": "x" * 51}, "tags", "at most 50 characters"),
+        ({"title": "ok", "tags": "work, \u200b\u200d"}, "tags", "only invisible ones"),
         ({"title": "ok", "tags": "a\x00b"}, "tags", "Null characters are not allowed."),
         (
             {"title": "ok", "tags": ",".join(f"t{n}" for n in range(TAGS_PER_TODO_MAX + 1))},
@@ -52,6 +56,17 @@ def errors_for(form_class, data, **kwargs):
 def test_bad_input_gets_a_clear_error_on_its_field(data, field, message):
     errors = errors_for(TodoForm, data)
     assert message in " ".join(errors[field])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\U0001f469\u200d\U0001f4bb", "שלום", "\u0915\u094d\u0937", "a\u200b"],
+    ids=["emoji joined by a zero-width joiner", "Hebrew", "Devanagari conjunct", "a letter"],
+)
+def test_titles_and_tag_names_with_a_visible_character_are_taken(text):
+    form = TodoForm(data={"title": text, "tags": text, "description": "x" * 10_000})
+    assert form.is_valid(), form.errors
+    assert TagForm(data={"name": text}).is_valid()
 
 
 def test_quick_add_needs_only_a_title_and_gets_normal_priority():
@@ -91,6 +106,7 @@ def test_edit_form_without_a_valid_version_is_refused(version):
         ("x" * 51, "at most 50 characters"),
         ("a,b", "Tag names cannot contain commas."),
         ("a\x00", "Null characters are not allowed."),
+        ("\u200b\u200c", "only invisible ones"),
     ],
 )
 def test_tag_form_refuses_bad_names(name, message):

@@ -91,6 +91,7 @@ def test_rename_onto_an_existing_name_merges(user_client, user):
         ("n" * 51, "Ensure this value has at most 50 characters"),
         ("a, b", "Tag names cannot contain commas."),
         ("bad\x00", "Null characters are not allowed."),
+        ("\u3164", "only invisible ones"),
     ],
 )
 def test_bad_rename_shows_the_error_and_changes_nothing(user_client, user, name, message):

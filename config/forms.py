@@ -26,10 +26,20 @@ class FirstErrorFocusedBoundField(BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
-        if self.form.is_bound and (first := first_invalid_field(self.form)):
+        focus = getattr(self.form, "focuses_first_error", True)
+        if focus and self.form.is_bound and (first := first_invalid_field(self.form)):
             # False overrides the widget's own autofocus: Django then leaves it out.
             attrs["autofocus"] = self.name == first
         return attrs
+
+
+def focus_first_form_in_error(forms):
+    """Of several forms on one page, only the first with a field in error takes the focus: a
+    page has one autofocus."""
+    found = False
+    for form in forms:
+        form.focuses_first_error = not found
+        found = found or first_invalid_field(form) is not None
 
 
 class FormRenderer(DjangoTemplates):

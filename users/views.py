@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
+from config.forms import focus_first_form_in_error
 from config.views import DeleteThroughFormMixin, method_not_allowed_page
 
 from .forms import (
@@ -136,6 +137,7 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
             # Both forms edit self.object; saving the profile form writes both in one UPDATE.
             preferences_form.save(commit=False)
             return self.form_valid(form)
+        focus_first_form_in_error([form, preferences_form])
         return self.render_to_response(
             self.get_context_data(form=form, preferences_form=preferences_form)
         )
@@ -180,6 +182,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
+# Its counts change as todos do, and after the deletion Back must not show the account.
+@method_decorator(never_cache, name="dispatch")
 class AccountDeleteView(LoginRequiredMixin, DeleteThroughFormMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 

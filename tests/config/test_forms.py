@@ -76,3 +76,12 @@ def test_the_profile_page_says_error_for_its_second_form_too(user_client, user):
     assert not response.context["form"].errors
     assert autofocused(response) == ["default_status"]
     assert title(response).startswith("Error: ")
+
+
+def test_the_profile_page_opens_on_the_first_field_in_error_of_its_two_forms(user_client, user):
+    data = {"email": "", "age": "", "city": "", "default_status": "all"}
+    data |= {"default_sort": "-created", "page_size": "5"}
+    response = user_client.post(reverse("users:profile"), data)
+    assert response.context["form"].errors
+    assert response.context["preferences_form"].errors
+    assert autofocused(response) == ["email"]

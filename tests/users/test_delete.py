@@ -34,6 +34,12 @@ def test_page_says_what_will_be_deleted(user_client, users_data):
     assert '<label for="id_password">' in html
 
 
+def test_page_is_never_served_from_a_cache(user_client):
+    # Its counts change as todos do; after the deletion, Back must not show the account.
+    parts = {part.strip() for part in user_client.get(DELETE_URL)["Cache-Control"].split(",")}
+    assert {"no-store", "no-cache", "private"} <= parts
+
+
 def test_page_says_one_todo_in_the_singular(user_client, user):
     TodoFactory(owner=user)
     html = user_client.get(DELETE_URL).content.decode()

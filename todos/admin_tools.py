@@ -379,7 +379,7 @@ class SummarizedDeletionMixin:
             and not site.get_model_admin(model).has_delete_permission(request)
         }
         taken = ", ".join(
-            f"{count:,} {model._meta.verbose_name_plural}"
+            f"{count:,} {_kind(model, count)}"
             for model, count in counts.items()
             if model is not self.model
         )
@@ -394,6 +394,11 @@ class SummarizedDeletionMixin:
             admin_urlname(opts, "change"), args=[quote(obj.pk)], current_app=self.admin_site.name
         )
         return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+
+def _kind(model, count):
+    """The model's name for `count` of its objects: "1 tag", "2 tags"."""
+    return model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
 
 
 def _deletion_counts(collector):

@@ -101,8 +101,10 @@ class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
         return method_not_allowed_page(request, refused, "registration/logout_form.html")
 
     def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have been logged out.")
+        if was_signed_in:  # not to a visitor whose session had already ended
+            messages.info(request, "You have been logged out.")
         return response
 
 

@@ -423,6 +423,15 @@ def test_deleting_a_user_with_many_todos_counts_them_instead_of_listing_each(adm
     assert not response.context["perms_lacking"]
 
 
+def test_the_counts_of_what_goes_with_a_deletion_say_one_in_the_singular(admin_client):
+    owner = owner_of(LISTED_MAX, tags=1)
+    response = admin_client.get(delete_url(owner))
+    assert response.context["deleted_objects"][1] == (
+        f"With them, not listed one by one: 1 tag, {LISTED_MAX} todos, "
+        f"{LISTED_MAX} todo-tag relationships."
+    )
+
+
 @pytest.mark.parametrize(("todos", "listed"), [(LISTED_MAX, LISTED_MAX), (LISTED_MAX + 1, 0)])
 def test_a_user_with_up_to_a_hundred_todos_gets_djangos_list_of_each(admin_client, todos, listed):
     response = admin_client.get(delete_url(owner_of(todos, tags=0)))

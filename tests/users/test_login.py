@@ -129,6 +129,13 @@ def test_logout_by_post_ends_the_session_with_a_message(user_client):
     assert messages_of(response) == ["You have been logged out."]
 
 
+def test_logout_without_a_session_goes_to_the_login_page_without_a_message(client):
+    response = client.post(LOGOUT_URL)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == LOGIN_URL
+    assert messages_of(response) == []
+
+
 def test_header_logout_is_a_post_form(user_client):
     html = user_client.get(reverse("users:profile")).content.decode()
     assert f'<form method="post" action="{LOGOUT_URL}">' in html

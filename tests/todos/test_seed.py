@@ -275,6 +275,7 @@ def test_bad_options_are_refused_before_anything_is_deleted_or_written(options, 
         (["--todos", "5", "--todos-per-user", "3"], "not allowed with argument"),
         (["--as-of", "yesterday"], "expected a date as YYYY-MM-DD"),
         (["--users", "many"], "invalid int value"),
+        (["--database", "nope"], "argument --database: invalid choice: 'nope'"),
     ],
 )
 def test_bad_command_line_is_refused_and_writes_nothing(arguments, message):

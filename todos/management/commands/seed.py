@@ -126,7 +126,10 @@ class Command(BaseCommand):
             help="Do not ask to confirm --flush.",
         )
         parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="The database to seed (default: default)."
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            choices=list(connections),
+            help="The database to seed (default: default).",
         )
 
     def handle(self, *args, **options):

@@ -13,10 +13,14 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
-class DeleteThroughFormMixin:
-    """For a DeleteView: deletes through its form (POST) only. Django's DeleteView also answers
-    the DELETE method by deleting at once, past the form and its checks (a password, a service
-    that must run with the deletion)."""
+class FormPageMixin:
+    """For a page with a form that is sent by POST: answers GET, POST, HEAD and OPTIONS only.
+
+    Django's form views also take PUT, as a POST without its data (a page of "This field is
+    required", where PATCH and DELETE get the 405), and its DeleteView answers DELETE by deleting
+    at once, past the form and its checks (a password, a service that must run with the
+    deletion).
+    """
 
     http_method_names = ["get", "head", "options", "post"]
 

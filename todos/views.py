@@ -17,7 +17,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, U
 from django.views.generic.detail import SingleObjectMixin
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.views import DeleteThroughFormMixin
+from config.views import FormPageMixin
 
 from .forms import TagForm, TodoEditForm, TodoForm
 from .listing import (
@@ -284,7 +284,7 @@ class TodoDetailView(OwnedTodoMixin, ObjectFirstMixin, DetailView):
         return super().get_queryset().with_tag_names()
 
 
-class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):
+class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView):
     """The full form; the list's quick add posts its title here too."""
 
     model = Todo
@@ -302,7 +302,7 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, CreateView):
         return super().form_invalid(form)
 
 
-class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateView):
+class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, FormPageMixin, UpdateView):
     form_class = TodoEditForm
 
     def get_queryset(self):
@@ -348,9 +348,7 @@ class TodoUpdateView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, UpdateV
         return self.render_to_response(self.get_context_data(form=form, current=current))
 
 
-class TodoDeleteView(
-    OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, DeleteThroughFormMixin, DeleteView
-):
+class TodoDeleteView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, FormPageMixin, DeleteView):
     def form_valid(self, form):
         title = self.object.title
         todos_delete(todos=self.get_queryset().filter(pk=self.object.pk))
@@ -434,7 +432,7 @@ class TagListView(OwnedTagMixin, ListView):
         return super().get_queryset().with_todo_counts().order_by(Lower("name"), "pk")
 
 
-class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
+class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, FormPageMixin, UpdateView):
     """Renames a tag; a name the user already has (ignoring case) merges the two."""
 
     form_class = TagForm
@@ -454,7 +452,7 @@ class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, DeleteThroughFormMixin, DeleteView):
+class TagDeleteView(OwnedTagMixin, ObjectFirstMixin, FormPageMixin, DeleteView):
     """Deletes a tag; its todos stay, without it."""
 
     success_url = reverse_lazy("todos:tag_list")

@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
 from config.forms import focus_first_form_in_error
-from config.views import DeleteThroughFormMixin, method_not_allowed_page
+from config.views import FormPageMixin, method_not_allowed_page
 
 from .forms import (
     AccountDeleteForm,
@@ -43,7 +43,7 @@ class HomeView(View):
 
 # Error reports leave these out, as Django's own login and password views do.
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
-class SignupView(CreateView):
+class SignupView(FormPageMixin, CreateView):
     form_class = SignupForm
     template_name = "users/signup.html"
     success_url = reverse_lazy("todos:list")
@@ -81,7 +81,7 @@ class NextElsewhereMixin:
         return "" if urlsplit(url).path == self.request.path else url
 
 
-class LoginView(NextElsewhereMixin, auth_views.LoginView):
+class LoginView(NextElsewhereMixin, FormPageMixin, auth_views.LoginView):
     """Django's login; a signed-in visitor goes straight on to `next` or the todo list."""
 
     form_class = LoginForm
@@ -111,7 +111,7 @@ class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
 @method_decorator(sensitive_post_parameters("current_password"), name="dispatch")
 # Its counts change as todos do: Back must not show them as they were.
 @method_decorator(never_cache, name="dispatch")
-class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+class ProfileView(LoginRequiredMixin, SuccessMessageMixin, FormPageMixin, UpdateView):
     """The account at a glance; one Save edits its details and the todo list preferences."""
 
     form_class = ProfileForm
@@ -156,7 +156,7 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
         return super().get_context_data(**kwargs)
 
 
-class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(SuccessMessageMixin, FormPageMixin, auth_views.PasswordChangeView):
     form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("users:profile")
     success_message = "Your password was changed."
@@ -168,7 +168,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 # Outside the request's transaction: the throttle's UPDATE then commits at once, instead of
 # holding the user's row (which their own writes and logins wait for) while the email goes out.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(FormPageMixin, auth_views.PasswordResetView):
     form_class = ThrottledPasswordResetForm
     success_url = reverse_lazy("users:password_reset_done")
 
@@ -179,14 +179,14 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     }
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(FormPageMixin, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("users:password_reset_complete")
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 # Its counts change as todos do, and after the deletion Back must not show the account.
 @method_decorator(never_cache, name="dispatch")
-class AccountDeleteView(LoginRequiredMixin, DeleteThroughFormMixin, DeleteView):
+class AccountDeleteView(LoginRequiredMixin, FormPageMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 
     form_class = AccountDeleteForm

@@ -9,7 +9,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -76,9 +76,12 @@ class NextElsewhereMixin:
     ask for, gives the default page instead. Django answers the login's with a 500 ("redirection
     loop") and the logout's with its "logged out" template, which is the admin's."""
 
+    def paths_not_next(self):
+        return {self.request.path}
+
     def get_redirect_url(self):
         url = super().get_redirect_url()
-        return "" if urlsplit(url).path == self.request.path else url
+        return "" if urlsplit(url).path in self.paths_not_next() else url
 
 
 class LoginView(NextElsewhereMixin, FormPageMixin, auth_views.LoginView):
@@ -86,6 +89,10 @@ class LoginView(NextElsewhereMixin, FormPageMixin, auth_views.LoginView):
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def paths_not_next(self):
+        # Logging in only to visit the logout page would end on its 405 page.
+        return {*super().paths_not_next(), reverse("users:logout")}
 
 
 class LogoutView(NextElsewhereMixin, auth_views.LogoutView):

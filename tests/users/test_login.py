@@ -49,6 +49,21 @@ def test_a_next_back_to_the_login_page_sends_signed_in_users_to_their_todos(
     assert response.url == reverse("todos:list")
 
 
+@pytest.mark.parametrize("signed_in", [False, True], ids=["logging in", "signed in"])
+def test_a_next_to_the_logout_page_sends_users_to_their_todos(client, user, password, signed_in):
+    # The logout page answers GET with its 405 page: not where a login should end.
+    if signed_in:
+        client.force_login(user)
+        response = client.get(LOGIN_URL, {"next": LOGOUT_URL})
+    else:
+        response = client.post(
+            f"{LOGIN_URL}?next={LOGOUT_URL}", {"username": user.username, "password": password}
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("todos:list")
+    assert is_logged_in(client)
+
+
 def test_signed_in_users_still_go_on_to_a_safe_next(user_client):
     response = user_client.get(LOGIN_URL, {"next": reverse("users:profile")})
     assert response.url == reverse("users:profile")

@@ -45,7 +45,7 @@ ME = """
         )
     )"""
 TAG_NAMES = """
-    (SELECT array_agg(g.name ORDER BY g.name)
+    (SELECT array_agg(g.name ORDER BY lower(g.name), g.id)
      FROM todos_todo_tags l JOIN todos_tag g ON g.id = l.tag_id WHERE l.todo_id = t.id)"""
 
 LIST_SQL = """
@@ -55,7 +55,7 @@ counts AS MATERIALIZED (
     FROM todos_todo t WHERE t.owner_id = (SELECT id FROM me) {matching}
 ),
 user_tags AS (
-    SELECT array_agg(name ORDER BY name) AS names
+    SELECT array_agg(name ORDER BY lower(name), id) AS names
     FROM todos_tag WHERE owner_id = (SELECT id FROM me)
 ),
 page AS MATERIALIZED (

@@ -243,10 +243,10 @@ def csv_rows(queryset):
 
 
 def _tag_names(todo_ids):
-    """Each todo's tag names, comma-separated, by todo id."""
+    """Each todo's tag names, comma-separated, by todo id, in the order the site lists them."""
     links = (
         Todo.tags.through.objects.filter(todo_id__in=todo_ids)
-        .order_by("tag__name")
+        .order_by(Lower("tag__name"), "tag_id")
         .values_list("todo_id", "tag__name")
     )
     names = defaultdict(list)

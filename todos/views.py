@@ -4,7 +4,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
@@ -28,7 +27,7 @@ from .listing import (
     list_url,
     tag_link_prefix,
 )
-from .models import Tag, Todo
+from .models import TAG_ORDER, Tag, Todo
 from .services import (
     TodoChangedElsewhere,
     tag_delete,
@@ -429,7 +428,7 @@ class TagListView(OwnedTagMixin, ListView):
 
     def get_queryset(self):
         # Meta.ordering does not apply to queries with GROUP BY, so it is spelt out here.
-        return super().get_queryset().with_todo_counts().order_by(Lower("name"), "pk")
+        return super().get_queryset().with_todo_counts().order_by(*TAG_ORDER)
 
 
 class TagUpdateView(OwnedTagMixin, ObjectFirstMixin, FormPageMixin, UpdateView):

@@ -759,8 +759,8 @@ def test_export_csv_streams_a_header_and_a_row_per_selected_todo(admin_client):
         priority=Priority.HIGH,
         due_date=datetime.date(2030, 1, 2),
         completed=True,
-        # Linked out of name order: the cell lists them by name.
-        tags=[TagFactory(owner=owner, name="home"), TagFactory(owner=owner, name="errands")],
+        # Linked out of name order: the cell lists them by name, ignoring case, as the site does.
+        tags=[TagFactory(owner=owner, name=name) for name in ("home", "Garden", "errands")],
     )
     TodoFactory(title="Not selected")
     response, rows = export(admin_client, [todo])
@@ -793,7 +793,7 @@ def test_export_csv_streams_a_header_and_a_row_per_selected_todo(admin_client):
             todo.created_at.isoformat(),
             todo.updated_at.isoformat(),
             "1",
-            "errands, home",
+            "errands, Garden, home",
         ]
     ]
 

@@ -39,6 +39,23 @@ def test_tag_list_is_alphabetical_ignoring_case(user_client, user):
     assert names == ["Alpha", "beta", "Delta", "gamma"]
 
 
+def test_every_page_lists_a_users_tags_in_that_order(user_client, user):
+    # It was the tags page's alone: elsewhere upper case came first ("Alpha, Gamma, beta").
+    order = ["Alpha", "beta", "Delta", "gamma"]
+    todo = TodoFactory(owner=user, tags=[TagFactory(owner=user, name=name) for name in order[::-1]])
+    listed = user_client.get(reverse("todos:list"))
+    shown = {
+        "list filter": [tag.name for tag in listed.context["tags"]],
+        "list row": [tag.name for tag in listed.context["todo_list"][0].tag_list],
+        "todo's page": user_client.get(todo.get_absolute_url()).context["todo"].tag_names,
+        "edit form": user_client.get(reverse("todos:update", args=[todo.pk]))
+        .context["form"]["tags"]
+        .value()
+        .split(", "),
+    }
+    assert shown == dict.fromkeys(shown, order)
+
+
 def test_tag_list_without_tags_explains_how_to_add_them(user_client):
     assert b"No tags yet" in user_client.get(TAG_LIST_URL).content
 

@@ -335,13 +335,9 @@ class CheckedChangeListMixin:
         return super().get_search_results(request, queryset, search_term)
 
     def response_action(self, request, queryset):
-        pk = self.model._meta.pk
         for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-            try:
-                # The type, then the range the database column takes.
-                pk.run_validators(pk.to_python(value))
-            except ValidationError as error:
-                raise BadRequest(f"Not a {self.opts.verbose_name} to select: {value!r}") from error
+            if not _is_value_of(self.model._meta.pk, value):
+                raise BadRequest(f"Not a {self.opts.verbose_name} to select: {value!r}")
         return super().response_action(request, queryset)
 
 

@@ -11,9 +11,32 @@
  *
  * A title typed in the quick add while another action was under way would go with the old list
  * (an Enter meanwhile sends nothing: one action at a time). It is put back in the new one.
+ *
+ * For as long as the new list ignores the pointer (.todo-app-swapped in app.css), its buttons
+ * ignore the keyboard too: htmx gives the focus back to the button that was pressed, and a
+ * second press of Enter or Space (a double press, a held key) would act on the new list, where
+ * "Mark all as done" has become "Mark all as not done" and would reopen everything. The quick
+ * add takes a new title at once.
  */
 (function () {
   "use strict";
+
+  const SWAPPED_IGNORES_MS = 400; // as .todo-app-swapped's animation
+  let swappedAt = -Infinity;
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "todo-app") {
+      swappedAt = performance.now();
+    }
+  });
+
+  document.addEventListener("htmx:confirm", function (event) {
+    const sender = event.detail.elt;
+    const justSwapped = performance.now() - swappedAt < SWAPPED_IGNORES_MS;
+    if (justSwapped && sender.closest("#todo-app") && !sender.closest(".quick-add")) {
+      event.preventDefault();
+    }
+  });
 
   // The place of the row whose form sent the request, -1 outside a row; null: not the list's.
   let sentFromRow = null;

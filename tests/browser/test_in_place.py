@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, main_frame_navigations
+from tests.factories import TodoFactory
 from todos.models import Todo
 
 
@@ -374,3 +375,47 @@ def test_the_add_button_keeps_the_keyboard_after_a_quick_add(
 
     expect(page.locator("#messages")).to_have_text("Added “Feed the cat”.")
     expect(page.get_by_role("button", name="Add", exact=True)).to_be_focused()
+
+
+def test_an_action_far_down_the_list_leaves_the_page_where_it_was(page, browser_user):
+    # htmx puts the new list before the old one: a browser anchoring the scroll on a row of the
+    # old one moved the page a list's height down, the row acted on far off screen.
+    TodoFactory.create_batch(25, owner=browser_user)
+    log_in(page, browser_user)
+    row = page.locator("#todo-list > li").nth(12)
+    row.evaluate("(row) => row.scrollIntoView({ block: 'center' })")
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+
+    row.locator("button.toggle").click()
+    expect(page.locator("#messages")).to_contain_text("as done")
+
+    assert page.evaluate("window.scrollY") == scrolled
+    toggled = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert 0 < toggled < page.viewport_size["height"]
+
+
+def test_a_second_key_press_right_after_mark_all_does_not_undo_it(
+    page, browser_user, browser_user_todos
+):
+    """htmx gives the focus back to the button, whose label has turned to "Mark all as not
+    done": for as long as the new list ignores the pointer, it ignores the keyboard too."""
+    log_in(page, browser_user)
+    counters = page.locator("#todo-count")
+    expect(counters).to_have_text("4 items left · 1 completed")
+    page.evaluate(
+        """() => { window.swapped = new Promise((resolve) => document.body.addEventListener(
+            "htmx:afterSwap", () => resolve(true), { once: true })); }"""
+    )
+    page.locator("#toggle-all").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.swapped") is True
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(600)
+    expect(counters).to_have_text("0 items left · 5 completed")
+    assert not Todo.objects.for_user(browser_user).filter(done=False).exists()
+
+    # Past that moment the key acts again, on what the button now says.
+    expect(page.locator("#toggle-all")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(counters).to_have_text("5 items left · 0 completed")

@@ -1,21 +1,38 @@
 """How every form of the site renders its fields: Django's templates, and on a form sent back
 with errors, the focus on its first field in error."""
 
+from django import forms
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 
 
+def _takes_focus(widget):
+    # The admin's autocomplete widgets (inside its related-object wrapper) hide their <select>
+    # behind select2's own box.
+    shown = getattr(widget, "widget", widget)
+    return not (widget.is_hidden or isinstance(shown, AutocompleteMixin))
+
+
+def _is_emptied(widget):
+    return isinstance(widget, forms.PasswordInput) and not widget.render_value
+
+
 def first_invalid_field(form):
-    """The name of the first visible field with an error, or None."""
+    """The name of the first field with an error that can take the focus, or None.
+
+    A password field comes back empty, as do the others of its form: the focus then goes to the
+    form's first of them ("the two passwords didn't match" is on the second, but both need
+    typing again).
+    """
     errors = form.errors
-    return next(
-        (
-            name
-            for name, field in form.fields.items()
-            if name in errors and not field.widget.is_hidden
-        ),
-        None,
+    fields = form.fields.items()
+    first = next(
+        (name for name, field in fields if name in errors and _takes_focus(field.widget)), None
     )
+    if first and _is_emptied(form.fields[first].widget):
+        return next(name for name, field in fields if _is_emptied(field.widget))
+    return first
 
 
 class FirstErrorFocusedBoundField(BoundField):

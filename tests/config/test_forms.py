@@ -50,7 +50,8 @@ def test_a_fresh_form_opens_where_django_put_the_focus(client):
     [
         ({"email": "not-an-email"}, "email"),
         ({"email": "not-an-email", "password2": "other-orbit-1"}, "email"),
-        ({"password2": "other-orbit-1", "age": "-1"}, "password2"),
+        # Both passwords come back empty: the first of them, to type both again.
+        ({"password2": "other-orbit-1", "age": "-1"}, "password1"),
         ({"username": ""}, "username"),
     ],
 )
@@ -85,3 +86,16 @@ def test_the_profile_page_opens_on_the_first_field_in_error_of_its_two_forms(use
     assert response.context["form"].errors
     assert response.context["preferences_form"].errors
     assert autofocused(response) == ["email"]
+
+
+def test_a_wrong_current_password_is_where_the_password_change_opens(user_client):
+    data = {"old_password": "wrong", "new_password1": "x", "new_password2": "y"}
+    response = user_client.post(reverse("users:password_change"), data)
+    assert autofocused(response) == ["old_password"]
+
+
+def test_the_admin_opens_on_a_field_it_shows_not_an_autocompletes_hidden_select(admin_client):
+    # The owner (an autocomplete: select2 hides its <select>) is missing, the title too.
+    response = admin_client.post(reverse("admin:todos_todo_add"), {"title": "", "priority": 2})
+    assert {"owner", "title"} <= set(response.context["adminform"].form.errors)
+    assert autofocused(response) == ["title"]

@@ -68,6 +68,10 @@ class SignedInMixin(LoginRequiredMixin):
             back_to = self.request.get_full_path()
         else:
             back_to = self.page_after_login()
+            # Else the login page gives no hint that the click or the edit went nowhere.
+            messages.info(
+                self.request, "You were logged out, so that was not saved. Log in to go on."
+            )
         response = redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
         if self.request.htmx:
             return HttpResponseClientRedirect(response.url)

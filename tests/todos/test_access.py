@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TagFactory, TodoFactory
-from tests.helpers import database_snapshot
+from tests.helpers import database_snapshot, messages_of
 from tests.todos.conftest import HTMX
 from todos.models import Todo
 
@@ -114,3 +114,18 @@ def test_anonymous_visitors_are_sent_to_log_in_and_back_to_a_page(
         assert response.status_code == HTTPStatus.FOUND
         assert response.url == expected
     assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_an_action_sent_after_the_session_ended_says_so_on_the_login_page(client, theirs, headers):
+    url = reverse("todos:toggle", args=[theirs["todo"].pk])
+    response = request(client, "post", url, headers)
+    login_page = client.get(response["HX-Redirect"] if headers else response.url)
+    assert messages_of(login_page) == [
+        "You were logged out, so that was not saved. Log in to go on."
+    ]
+
+
+def test_a_page_opened_signed_out_gets_no_such_message(client):
+    login_page = client.get(reverse("todos:list"), follow=True)
+    assert messages_of(login_page) == []

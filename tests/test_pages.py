@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -61,3 +62,25 @@ def test_admin_pages_name_the_sites_icon(admin_client, name):
     icon = f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">'
     assert icon in response.content.decode()
     assert "Django administration" in response.content.decode()  # Django's own page around it
+
+
+@pytest.mark.parametrize(
+    ("url_name", "my_todos", "profile"),
+    [
+        ("todos:list", "page", None),
+        ("todos:create", "true", None),
+        ("todos:tag_list", "true", None),
+        ("users:profile", None, "page"),
+        ("users:password_change", None, "true"),
+    ],
+)
+def test_the_main_menu_marks_the_page_it_opens_and_its_part_of_the_site(
+    user_client, url_name, my_todos, profile
+):
+    html = user_client.get(reverse(url_name)).content.decode()
+
+    def current(link):
+        found = re.search(rf'<a href="{reverse(link)}"(?: aria-current="(\w+)")?>', html)
+        return found.group(1)
+
+    assert (current("todos:list"), current("users:profile")) == (my_todos, profile)

@@ -243,6 +243,17 @@ def test_after_a_delete_the_keyboard_is_on_the_row_now_in_its_place(
     expect(page.locator("#messages")).to_have_text(f"Deleted “{titles[1]}”.")
     expect(page.locator("#todo-list > li.todo").nth(1)).to_be_focused()
     expect(page.locator("#todo-list > li.todo").nth(1)).to_contain_text(titles[2])
+    # Its whole focus ring shows: the list's rounded box (overflow: hidden) cuts what is outside.
+    ring_inside_the_list = page.evaluate(
+        """() => {
+            const row = document.activeElement, style = getComputedStyle(row);
+            const reach = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+            const ring = row.getBoundingClientRect(), list = row.closest("#todo-app");
+            const box = list.getBoundingClientRect();
+            return ring.left - reach >= box.left && ring.right + reach <= box.right;
+        }"""
+    )
+    assert ring_inside_the_list
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name=f"Done: {titles[2]}")).to_be_focused()
 

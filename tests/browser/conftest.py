@@ -153,10 +153,13 @@ def browser_user_todos(browser_user):
 
 
 def log_in(page, user, password=DEFAULT_PASSWORD):
+    """Logs in, and waits for the page it leads to to load: until then htmx (a deferred script)
+    may not have wired the forms up, and a click on one would send it without htmx."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Log in").click()
 
 
 def serious_accessibility_violations(page):

@@ -50,11 +50,11 @@ class FirstErrorFocusedBoundField(BoundField):
         return attrs
 
 
-def focus_first_form_in_error(forms):
+def focus_first_form_in_error(page_forms):
     """Of several forms on one page, only the first with a field in error takes the focus: a
     page has one autofocus."""
     found = False
-    for form in forms:
+    for form in page_forms:
         form.focuses_first_error = not found
         found = found or first_invalid_field(form) is not None
 

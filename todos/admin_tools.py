@@ -12,7 +12,13 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters, admin_urlname
-from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
+from django.contrib.admin.utils import (
+    display_for_field,
+    display_for_value,
+    lookup_field,
+    model_ngettext,
+    quote,
+)
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import (
@@ -375,7 +381,7 @@ class SummarizedDeletionMixin:
             and not site.get_model_admin(model).has_delete_permission(request)
         }
         taken = ", ".join(
-            f"{count:,} {_kind(model, count)}"
+            f"{count:,} {model_ngettext(model, count)}"
             for model, count in counts.items()
             if model is not self.model
         )
@@ -390,11 +396,6 @@ class SummarizedDeletionMixin:
             admin_urlname(opts, "change"), args=[quote(obj.pk)], current_app=self.admin_site.name
         )
         return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
-
-
-def _kind(model, count):
-    """The model's name for `count` of its objects: "1 tag", "2 tags"."""
-    return model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
 
 
 def _deletion_counts(collector):

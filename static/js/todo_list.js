@@ -21,19 +21,18 @@
 (function () {
   "use strict";
 
-  const SWAPPED_IGNORES_MS = 400; // as .todo-app-swapped's animation
-  let swappedAt = -Infinity;
-
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target.id === "todo-app") {
-      swappedAt = performance.now();
-    }
-  });
+  // Whether the list still ignores the pointer: its .todo-app-swapped animation is running
+  // (htmx settles the swapped list, and so starts it, before any other event is handled).
+  function ignoresThePointer(section) {
+    return section
+      .getAnimations()
+      .some((animation) => animation.animationName === "ignore-the-pointer");
+  }
 
   document.addEventListener("htmx:confirm", function (event) {
     const sender = event.detail.elt;
-    const justSwapped = performance.now() - swappedAt < SWAPPED_IGNORES_MS;
-    if (justSwapped && sender.closest("#todo-app") && !sender.closest(".quick-add")) {
+    const section = sender.closest("#todo-app");
+    if (section && !sender.closest(".quick-add") && ignoresThePointer(section)) {
       event.preventDefault();
     }
   });

@@ -194,9 +194,15 @@ def list_query(params):
     return kept
 
 
-def list_url(params):
-    """The list page with the list parameters of `params`: where actions send the user back."""
-    query = list_query(params).urlencode()
+def list_url(params, page=None):
+    """The list page with the list parameters of `params`: where actions send the user back.
+
+    `page`, if given, replaces the page number of `params`.
+    """
+    kept = list_query(params)
+    if page is not None:
+        kept["page"] = str(page)
+    query = kept.urlencode()
     return reverse("todos:list") + (f"?{query}" if query else "")
 
 

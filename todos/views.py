@@ -10,11 +10,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from config.views import FormPageMixin
 
@@ -278,6 +279,11 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
         response = super().render_to_response(context, **response_kwargs)
         # The same URL answers with a page or a fragment: caches must tell them apart.
         patch_vary_headers(response, ("HX-Request",))
+        shown = context["page_obj"].number
+        if self.request.htmx and shown != self.list_options.page:
+            # An action emptied the last page: the fragment shows the one before, and the
+            # address bar must say so, or a reload or a shared link would name a page past the end.
+            replace_url(response, list_url(self.request.GET, page=shown))
         return response
 
 
@@ -296,8 +302,28 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView
     def form_valid(self, form):
         form.instance.owner = self.request.user
         todo = form.save()
-        messages.success(self.request, f"Added “{todo.title}”.")
+        if self.is_on_the_listed_page(todo):
+            messages.success(self.request, f"Added “{todo.title}”.")
+        else:
+            # Added from a filtered list, another sort or a later page, where it is not shown:
+            # without a word and a link, it would look lost.
+            messages.success(
+                self.request,
+                format_html(
+                    "Added “{}”, which this page of the list does not show: "
+                    '<a href="{}">open it</a>.',
+                    todo.title,
+                    todo.get_absolute_url(),
+                ),
+            )
         return self.list_response()
+
+    def is_on_the_listed_page(self, todo):
+        """Whether the list the user goes back to shows `todo` on the page they were on."""
+        options = self.list_options
+        listed = options.listed(self.get_queryset(), self.request.user).values_list("pk", flat=True)
+        page = Paginator(listed, options.per_page).get_page(options.page)
+        return todo.pk in page.object_list
 
     def form_invalid(self, form):
         if self.request.htmx:

@@ -430,3 +430,44 @@ def test_a_second_key_press_right_after_mark_all_does_not_undo_it(
     expect(page.locator("#toggle-all")).to_be_focused()
     page.keyboard.press("Enter")
     expect(counters).to_have_text("5 items left · 0 completed")
+
+
+def test_emptying_the_last_page_in_place_moves_the_address_bar_to_the_page_shown(
+    page, browser_user
+):
+    TodoFactory.create_batch(10, owner=browser_user, title="Earlier")
+    TodoFactory(owner=browser_user, title="Alone on page 2")
+    log_in(page, browser_user)
+    page.goto("/todos/?sort=created&per_page=10&page=2")
+    page.evaluate("window.samePage = true")
+
+    page.get_by_role("button", name="Delete Alone on page 2").click()
+
+    expect(page.locator(".pagination")).to_contain_text("Page 1 of 1")
+    expect(page).to_have_url(re.compile(r"/todos/\?sort=created&page=1&per_page=10$"))
+    assert page.evaluate("window.samePage") is True  # the address changed, not the document
+    # htmx keeps no copy of the private page in the tab's storage (it would outlive a logout).
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None
+    # Back from an in-page link to the replaced address: the whole page, not htmx's fragment.
+    page.get_by_role("link", name="Skip to content").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"page=1&per_page=10$"))
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.locator("#todo-list > li.todo")).to_have_count(10)
+
+
+def test_a_todo_added_where_the_list_does_not_show_it_is_one_click_away(page, browser_user):
+    TodoFactory(owner=browser_user, title="Done already", completed=True)
+    log_in(page, browser_user)
+    page.goto("/todos/?status=completed")
+    page.get_by_label("What needs to be done?").fill("Hidden by the filter")
+    page.get_by_label("What needs to be done?").press("Enter")
+
+    expect(page.locator("#messages")).to_have_text(
+        "Added “Hidden by the filter”, which this page of the list does not show: open it."
+    )
+    expect(page.locator("#todo-list")).not_to_contain_text("Hidden by the filter")
+    page.locator("#messages").get_by_role("link", name="open it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hidden by the filter")

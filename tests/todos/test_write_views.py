@@ -42,9 +42,11 @@ def edit_data(todo, **changes):
 
 
 def test_quick_add_creates_my_todo_and_goes_back_to_the_same_list(user_client, user):
-    response = user_client.post(f"{CREATE_URL}?status=active&q=x&csrf=1", {"title": "  Buy milk "})
+    response = user_client.post(
+        f"{CREATE_URL}?status=active&q=milk&csrf=1", {"title": "  Buy milk "}
+    )
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == f"{LIST_URL}?status=active&q=x"
+    assert response.url == f"{LIST_URL}?status=active&q=milk"
     todo = Todo.objects.get()
     assert (todo.owner, todo.title, todo.priority, todo.done, todo.version) == (
         user,
@@ -129,6 +131,50 @@ def test_quick_add_with_htmx_returns_the_list_fragment_with_counters(user_client
     assert "<strong>1</strong> item left" in content
     assert "Added “Fresh”." in content  # the out-of-band messages
     assert 'value=""' in content  # the quick-add box is empty again
+
+
+def test_a_todo_added_where_the_list_shows_it_gets_the_plain_message(user_client, user):
+    TodoFactory.create_batch(3, owner=user, title="Older")
+    response = user_client.post(f"{CREATE_URL}?status=active&q=milk", {"title": "Buy milk"})
+    assert messages_of(response) == ["Added “Buy milk”."]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=completed",  # a new todo is active
+        "q=bread",  # the search does not match its title
+        "tag=work",  # a quick add gives no tags
+        "page=2&per_page=10",  # the newest todo is on the first page
+        "sort=title&per_page=10",  # "Zebra" sorts after the first page
+    ],
+)
+def test_a_todo_added_where_the_list_does_not_show_it_says_so_and_links_to_it(
+    user_client, user, query
+):
+    TodoFactory.create_batch(12, owner=user, title="Apple")
+    TagFactory(owner=user, name="work")
+    response = user_client.post(f"{CREATE_URL}?{query}", {"title": "Zebra <b>"})
+    todo = Todo.objects.get(title="Zebra <b>")
+    assert response.url == f"{LIST_URL}?{query}"
+    assert messages_of(response) == [
+        f"Added “Zebra &lt;b&gt;”, which this page of the list does not show: "
+        f'<a href="{todo.get_absolute_url()}">open it</a>.'
+    ]
+    page = user_client.get(response.url).content.decode()
+    assert f'<a href="{todo.get_absolute_url()}">open it</a>' in page
+    assert f'id="todo-{todo.pk}"' not in page
+
+
+def test_a_todo_added_with_htmx_where_the_list_does_not_show_it_links_to_it(user_client, user):
+    response = user_client.post(f"{CREATE_URL}?status=completed", {"title": "Hidden"}, headers=HTMX)
+    todo = Todo.objects.get()
+    content = response.content.decode()
+    assert f'id="todo-{todo.pk}"' not in content
+    assert (
+        f"Added “Hidden”, which this page of the list does not show: "
+        f'<a href="{todo.get_absolute_url()}">open it</a>.'
+    ) in content
 
 
 def test_bad_quick_add_with_htmx_shows_the_error_in_the_fragment(user_client):
@@ -422,6 +468,23 @@ def test_delete_with_htmx_returns_the_list_without_it_and_right_counters(user_cl
     assert f'id="todo-{gone.pk}"' not in content
     assert "<strong>1</strong> item left" in content
     assert "Deleted “Gone”." in content
+
+
+def test_emptying_the_last_page_in_place_puts_the_page_shown_in_the_address_bar(user_client, user):
+    TodoFactory.create_batch(10, owner=user)
+    last = TodoFactory(owner=user)  # page 2 of 10 a page, oldest first
+    url = reverse("todos:delete", args=[last.pk]) + "?sort=created&per_page=10&page=2"
+    response = user_client.post(url, headers=HTMX)
+    assert response.context["page_obj"].number == 1
+    assert response["HX-Replace-Url"] == f"{LIST_URL}?sort=created&page=1&per_page=10"
+
+
+def test_an_action_that_keeps_the_page_leaves_the_address_bar_alone(user_client, user):
+    todos = TodoFactory.create_batch(12, owner=user)
+    url = reverse("todos:delete", args=[todos[0].pk]) + "?sort=created&per_page=10&page=2"
+    response = user_client.post(url, headers=HTMX)
+    assert response.context["page_obj"].number == 2
+    assert "HX-Replace-Url" not in response
 
 
 # Toggle

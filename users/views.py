@@ -1,6 +1,8 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as reset_failed_logins
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -188,6 +190,15 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(FormPageMixin, auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("users:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The emailed link proves the mailbox is the account's, so the lock on this address's
+        # wrong passwords goes too: else "You can now log in" led to the lockout page.
+        reset_failed_logins(
+            ip=get_client_ip_address(self.request), username=form.user.get_username()
+        )
+        return response
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")

@@ -345,3 +345,26 @@ class TestPasswordChecksCountAsFailedLogins:
     ):
         response = post_password(user_client, url, field, password, data)
         assert response.status_code == HTTPStatus.FOUND
+
+
+class TestLockoutPage:
+    def lock_out(self, client, username, url=LOGIN_URL):
+        for _ in range(5):
+            response = log_in(client, username, "wrong", url)
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        return response
+
+    def test_it_is_titled_as_an_error_and_offers_a_password_reset(self, client, user):
+        response = self.lock_out(client, user.username)
+        content = response.content.decode()
+        assert "<title>Error: Too many attempts · Todos</title>" in content
+        assert f'href="{reverse("users:password_reset")}"' in content
+        assert f'href="{LOGIN_URL}"' in content
+
+    def test_signed_in_it_leads_back_to_the_todos_not_to_the_login(self, user_client, user):
+        for _ in range(5):
+            response = user_client.post(reverse("users:delete"), {"password": "wrong"})
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        content = response.content.decode()
+        assert f'href="{reverse("todos:list")}">Back to your todos' in content
+        assert "Back to log in" not in content

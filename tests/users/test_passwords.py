@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -115,6 +116,27 @@ class TestPasswordReset:
         assert client.get(response.url).status_code == HTTPStatus.OK
         assert not log_in(client, user.username, password)
         assert log_in(client, user.username, NEW_PASSWORD)
+
+    def test_setting_a_new_password_lifts_the_login_lock_of_this_address(
+        self, client, user, reset_link
+    ):
+        for _ in range(5):
+            client.post(reverse("users:login"), {"username": user.username, "password": "wrong"})
+        elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+        for _ in range(5):
+            elsewhere.post(reverse("users:login"), {"username": user.username, "password": "x"})
+        set_password_url = client.get(reset_link).url
+
+        client.post(
+            set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+
+        assert log_in(client, user.username, NEW_PASSWORD)
+        # Whoever guessed from elsewhere stays locked out there.
+        response = elsewhere.post(
+            reverse("users:login"), {"username": user.username, "password": NEW_PASSWORD}
+        )
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
     def test_the_link_works_only_once(self, client, reset_link):
         set_password_url = client.get(reset_link).url

@@ -18,7 +18,7 @@ def test_five_wrong_passwords_show_the_lockout_page(page, browser_user):
         log_in(page, browser_user, password="not-my-password")
     assert fifth.value.status == HTTPStatus.TOO_MANY_REQUESTS
     expect(page.get_by_role("heading", name="Too many failed attempts")).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("locked for 15 minutes")
+    expect(page.get_by_role("alert")).to_contain_text("locked here for 15 minutes")
     screenshot(page, "lockout-desktop-light")
 
     # Locked out means the right password is refused too.

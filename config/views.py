@@ -1,13 +1,20 @@
-"""Error pages. A database outage is a 503 the visitor can retry, not a 500; a refused method
-is the site's 405 page, not an empty body."""
+"""What every app's views share: the signed-in pages' mixin, the form pages' methods, and the
+error pages. A database outage is a 503 the visitor can retry, not a 500; a refused method is
+the site's 405 page, not an empty body."""
 
 import sys
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error
+from django_htmx.http import HttpResponseClientRedirect
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
@@ -23,6 +30,39 @@ class FormPageMixin:
     """
 
     http_method_names = ["get", "head", "options", "post"]
+
+
+# One user's pages, changed in place by htmx and from other tabs: Back and Forward must fetch
+# them again, not show them as first loaded (nor at all after logging out).
+@method_decorator(never_cache, name="dispatch")
+class SignedInMixin(LoginRequiredMixin):
+    """LoginRequiredMixin for the pages of one user's data, and the actions sent from them.
+
+    A signed-out visitor (a session that expired while the page stayed open, a logout in
+    another tab) is sent to log in and then back: to the page asked for, but after a POST, or
+    from an action that answers POST only, to `page_after_login()` (this page, unless a view
+    says otherwise), with `signed_out_message` on the login page: the browser GETs `next`, and
+    without a word the click or the form would seem to have gone nowhere. An htmx request gets
+    HX-Redirect, so that the login page replaces the whole page instead of landing inside it.
+    """
+
+    signed_out_message = "You were logged out, so that was not saved. Log in to go on."
+
+    def handle_no_permission(self):
+        if self.raise_exception or self.request.user.is_authenticated:
+            return super().handle_no_permission()  # PermissionDenied
+        if self.request.method in ("GET", "HEAD") and hasattr(self, "get"):
+            back_to = self.request.get_full_path()
+        else:
+            back_to = self.page_after_login()
+            messages.info(self.request, self.signed_out_message)
+        response = redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
+        if self.request.htmx:
+            return HttpResponseClientRedirect(response.url)
+        return response
+
+    def page_after_login(self):
+        return self.request.path
 
 
 def method_not_allowed_page(request, refused, template_name="405.html"):

@@ -1,6 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -12,12 +10,11 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
-from django_htmx.http import HttpResponseClientRedirect, replace_url
+from django_htmx.http import replace_url
 
-from config.views import FormPageMixin
+from config.views import FormPageMixin, SignedInMixin
 
 from .forms import TagForm, TodoEditForm, TodoForm
 from .listing import (
@@ -49,44 +46,14 @@ SORT_LINKS = (
 )
 
 
-# One user's pages, changed in place by htmx and from other tabs: Back and Forward must fetch
-# them again, not show them as first loaded (nor at all after logging out).
-@method_decorator(never_cache, name="dispatch")
-class SignedInMixin(LoginRequiredMixin):
-    """LoginRequiredMixin for pages whose actions post from the list, with htmx or without.
-
-    A signed-out visitor (a session that expired while the page stayed open) is sent to log
-    in and then back: to the page asked for, but after a POST, or from an action that answers
-    POST only, to `page_after_login()`: the browser GETs `next`. An htmx request gets
-    HX-Redirect, so that the login page replaces the whole page instead of landing inside the
-    list.
-    """
-
-    def handle_no_permission(self):
-        if self.raise_exception or self.request.user.is_authenticated:
-            return super().handle_no_permission()  # PermissionDenied
-        if self.request.method in ("GET", "HEAD") and hasattr(self, "get"):
-            back_to = self.request.get_full_path()
-        else:
-            back_to = self.page_after_login()
-            # Else the login page gives no hint that the click or the edit went nowhere.
-            messages.info(
-                self.request, "You were logged out, so that was not saved. Log in to go on."
-            )
-        response = redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
-        if self.request.htmx:
-            return HttpResponseClientRedirect(response.url)
-        return response
-
-    def page_after_login(self):
-        return list_url(self.request.GET)
-
-
 class OwnedTodoMixin(SignedInMixin):
     """Scopes every todo view to the signed-in user: someone else's todo is a 404."""
 
     def get_queryset(self):
         return Todo.objects.for_user(self.request.user)
+
+    def page_after_login(self):
+        return list_url(self.request.GET)
 
 
 class OwnedTagMixin(SignedInMixin):

@@ -6,7 +6,6 @@ from axes.utils import reset as reset_failed_logins
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
@@ -14,12 +13,11 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, DeleteView, UpdateView
 
 from config.forms import focus_first_form_in_error
-from config.views import FormPageMixin, method_not_allowed_page
+from config.views import FormPageMixin, SignedInMixin, method_not_allowed_page
 
 from .forms import (
     AccountDeleteForm,
@@ -118,9 +116,7 @@ class LogoutView(NextElsewhereMixin, auth_views.LogoutView):
 
 
 @method_decorator(sensitive_post_parameters("current_password"), name="dispatch")
-# Its counts change as todos do: Back must not show them as they were.
-@method_decorator(never_cache, name="dispatch")
-class ProfileView(LoginRequiredMixin, SuccessMessageMixin, FormPageMixin, UpdateView):
+class ProfileView(SignedInMixin, SuccessMessageMixin, FormPageMixin, UpdateView):
     """The account at a glance; one Save edits its details and the todo list preferences."""
 
     form_class = ProfileForm
@@ -165,7 +161,9 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, FormPageMixin, Update
         return super().get_context_data(**kwargs)
 
 
-class PasswordChangeView(SuccessMessageMixin, FormPageMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(
+    SignedInMixin, SuccessMessageMixin, FormPageMixin, auth_views.PasswordChangeView
+):
     form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("users:profile")
     success_message = "Your password was changed."
@@ -202,12 +200,11 @@ class PasswordResetConfirmView(FormPageMixin, auth_views.PasswordResetConfirmVie
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-# Its counts change as todos do, and after the deletion Back must not show the account.
-@method_decorator(never_cache, name="dispatch")
-class AccountDeleteView(LoginRequiredMixin, FormPageMixin, DeleteView):
+class AccountDeleteView(SignedInMixin, FormPageMixin, DeleteView):
     """Deletes the account and everything in it once the user confirms with their password."""
 
     form_class = AccountDeleteForm
+    signed_out_message = "You were logged out, so the account was not deleted. Log in to go on."
     success_url = reverse_lazy("users:login")
 
     def get_object(self, queryset=None):

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,27 @@ def test_anonymous_visitors_are_sent_to_login_and_back(client, name):
     response = client.get(url)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == f"{reverse('users:login')}?next={url}"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("users:profile", "You were logged out, so that was not saved. Log in to go on."),
+        ("users:password_change", "You were logged out, so that was not saved. Log in to go on."),
+        ("users:delete", "You were logged out, so the account was not deleted. Log in to go on."),
+    ],
+)
+def test_a_form_sent_after_the_session_ended_says_so_and_leads_back_to_it(client, name, message):
+    url = reverse(name)
+    response = client.post(url, {"password": "x", "email": "new@example.com"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"{reverse('users:login')}?next={url}"
+    assert messages_of(client.get(response.url)) == [message]
+
+
+@pytest.mark.parametrize("name", PRIVATE_PAGES)
+def test_a_private_page_opened_signed_out_gets_no_such_message(client, name):
+    assert messages_of(client.get(reverse(name), follow=True)) == []
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)

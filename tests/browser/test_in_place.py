@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from config.htmx import RELOADED_BECAUSE
 from tests.browser.conftest import log_in, main_frame_navigations
 from tests.factories import TodoFactory
 from todos.models import Todo
@@ -214,6 +215,7 @@ def test_an_action_on_a_todo_deleted_elsewhere_reloads_the_page_to_show_the_list
     assert len(navigations) == 1
     expect(page.locator("#todo-list")).not_to_contain_text("Water the plants")
     expect(page.locator("#todo-count")).to_have_text("3 items left · 1 completed")
+    expect(page.locator("#messages")).to_have_text(RELOADED_BECAUSE[404])
 
 
 def press_and_wait_for_the_swap(page, key):
@@ -471,3 +473,20 @@ def test_a_todo_added_where_the_list_does_not_show_it_is_one_click_away(page, br
     expect(page.locator("#todo-list")).not_to_contain_text("Hidden by the filter")
     page.locator("#messages").get_by_role("link", name="open it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hidden by the filter")
+
+
+def test_an_action_from_a_page_whose_token_a_new_login_made_stale_says_so_after_the_reload(
+    page, browser_user, browser_user_todos
+):
+    log_in(page, browser_user)
+    other_tab = page.context.new_page()
+    other_tab.goto("/todos/")
+    other_tab.get_by_role("button", name="Log out").click()
+    log_in(other_tab, browser_user)  # a new login: a new CSRF token
+    other_tab.close()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Done: Water the plants").click()
+
+    expect(page.locator("#messages")).to_have_text(RELOADED_BECAUSE[403])
+    assert not Todo.objects.get(title="Water the plants").done

@@ -1,5 +1,6 @@
 """Only the owner reaches a todo or tag: everyone else gets 404 on every URL and method."""
 
+import re
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -58,6 +59,34 @@ def test_another_users_object_is_404_on_every_url_and_method(
     response = request(user_client, method, url, headers)
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("name", TODO_URLS + TAG_URLS)
+def test_a_deleted_object_and_another_users_get_the_same_404_page(user_client, user, theirs, name):
+    mine = (TagFactory if name in TAG_URLS else TodoFactory)(owner=user)
+    deleted_url = reverse(f"todos:{name}", args=[mine.pk])
+    mine.delete()  # in another tab
+    theirs_url = reverse(f"todos:{name}", args=[object_of(theirs, name).pk])
+    kind, back = (
+        ("Tag", "Back to your tags") if name in TAG_URLS else ("Todo", "Back to your todos")
+    )
+
+    pages = [user_client.post(url, POST_DATA).content.decode() for url in (deleted_url, theirs_url)]
+
+    cards = [
+        re.search(r'<section class="card narrow error-page">.*?</section>', page, re.S)[0]
+        for page in pages
+    ]
+    assert f"<h1>{kind} not found</h1>" in cards[0]
+    assert "What you sent was not saved." in cards[0]
+    assert back in cards[0]
+    assert cards[0] == cards[1]
+
+
+def test_an_address_that_names_nothing_gets_the_plain_404_page(user_client):
+    content = user_client.get("/todos/no-such-page/").content.decode()
+    assert "<h1>Page not found</h1>" in content
+    assert "What you sent" not in content
 
 
 @pytest.mark.parametrize("name", ["toggle_all", "clear_completed"])

@@ -214,13 +214,29 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
             "statuses": ListStatus.choices,
             "sorts": self.sort_links(),
             "page_sizes": sorted({10, 25, 50, 100, options.per_page}),
-            "tags": Tag.objects.for_user(self.request.user),
+            "tags": self.user_tags,
             "tag_link_prefix": tag_link_prefix(self.request.GET),
             # Whether the toggle-all button would reopen (rather than complete) what is listed.
             "all_listed_done": options.status == ListStatus.COMPLETED or self.counts["active"] == 0,
             "page_range": page.paginator.get_elided_page_range(page.number),
             **context,
         }
+
+    @cached_property
+    def user_tags(self):
+        return Tag.objects.for_user(self.request.user)
+
+    @property
+    def missing_tag(self):
+        """The tag filtered by, if the user has no tag of that name (renamed or deleted since,
+        in another tab): the tag filter names it, rather than "Any tag" while it still applies.
+
+        Reads the user's tags the filter lists (one query for both).
+        """
+        wanted = self.list_options.tag
+        if wanted and all(tag.name.lower() != wanted.lower() for tag in self.user_tags):
+            return wanted
+        return ""
 
     def sort_links(self):
         current = self.list_options.sort

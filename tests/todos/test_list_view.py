@@ -79,6 +79,32 @@ def test_tag_filter_ignores_case_and_unknown_tag_lists_nothing(user_client, user
     assert b"No todos match" in response.content
 
 
+def tag_options(response):
+    select = re.search(r'<select id="filter-tag".*?</select>', response.content.decode(), re.S)[0]
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+
+def test_the_tag_filter_shows_the_tag_filtered_by(user_client, user):
+    TagFactory(owner=user, name="Work")
+    TagFactory(owner=user, name="home")
+    assert tag_options(get(user_client, "tag=WORK")) == [
+        ("", "", "Any tag"),
+        ("home", "", "home"),
+        ("Work", " selected", "Work"),
+    ]
+
+
+def test_a_tag_filter_for_a_tag_gone_since_names_it_rather_than_any_tag(user_client, user):
+    TagFactory(owner=user, name="home")
+    response = get(user_client, "tag=ghost")
+    assert tag_options(response) == [
+        ("", "", "Any tag"),
+        ("ghost", " selected", "ghost (no such tag)"),
+        ("home", "", "home"),
+    ]
+    assert b"No todos match" in response.content
+
+
 def test_tag_filter_never_matches_another_users_tag(user_client, user, other_user):
     theirs = TagFactory(owner=other_user, name="work")
     TodoFactory(owner=other_user, tags=[theirs])

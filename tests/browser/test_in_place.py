@@ -60,10 +60,16 @@ def test_a_quick_add_error_shows_in_place_and_keeps_the_list(
 
     expect(page.locator("#new-todo-title-error")).to_have_text("This field is required.")
     expect(title).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_title("Error: My todos · Todos")
     expect(page.locator("#todo-count")).to_have_text("4 items left · 1 completed")
     assert navigations == []
     assert page.evaluate("window.samePage") is True
     assert Todo.objects.for_user(browser_user).count() == len(browser_user_todos)
+
+    title.fill("Now with a title")
+    title.press("Enter")
+    expect(page.locator("#todo-list")).to_contain_text("Now with a title")
+    expect(page).to_have_title("My todos · Todos")
 
 
 # The title of the todo whose Delete button is under the point (x, y), or null.

@@ -338,7 +338,7 @@ def test_list_for_htmx_is_the_fragment_with_out_of_band_messages(user_client, us
     TodoFactory(owner=user, title="Fragment me")
     response = user_client.get(LIST_URL, headers=HTMX)
     content = response.content.decode()
-    assert content.lstrip().startswith('<div id="messages"')
+    assert content.lstrip().startswith('<title>My todos · Todos</title>\n<div id="messages"')
     assert 'hx-swap-oob="innerHTML"' in content  # the live region itself stays
     assert "Fragment me" in content
     assert "<html" not in content

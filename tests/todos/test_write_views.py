@@ -131,6 +131,7 @@ def test_quick_add_with_htmx_returns_the_list_fragment_with_counters(user_client
     assert "<strong>1</strong> item left" in content
     assert "Added “Fresh”." in content  # the out-of-band messages
     assert 'value=""' in content  # the quick-add box is empty again
+    assert "<title>My todos · Todos</title>" in content  # no "Error:" left from a failed add
 
 
 def test_a_todo_added_where_the_list_shows_it_gets_the_plain_message(user_client, user):
@@ -184,6 +185,7 @@ def test_bad_quick_add_with_htmx_shows_the_error_in_the_fragment(user_client):
     assert '<section id="todo-app"' in content
     assert "This field is required." in content
     assert 'aria-invalid="true"' in content
+    assert "<title>Error: My todos · Todos</title>" in content  # htmx sets the page's title
     assert not Todo.objects.exists()
 
 

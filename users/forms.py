@@ -20,14 +20,15 @@ from .models import MAX_AGE, User
 from .services import claim_password_reset_email
 
 
-def is_taken(field_name, value, *, by_other_than=None):
+def is_taken(field_name, value, *, by_other_than=None, using=None):
     """Whether a user other than `by_other_than` has `value` in `field_name`, ignoring case.
 
     LOWER() on both sides is what the unique indexes hold, so the check agrees with the
-    database on every backend and is answered from the index.
+    database on every backend and is answered from the index. `using` names the database.
     """
     return (
-        User.objects.alias(stored=Lower(field_name))
+        User.objects.db_manager(using)
+        .alias(stored=Lower(field_name))
         .filter(stored=Lower(Value(value)))
         .exclude(pk=getattr(by_other_than, "pk", None))
         .exists()

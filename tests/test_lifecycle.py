@@ -72,6 +72,26 @@ def test_reset_asks_first_and_anything_but_yes_changes_nothing(settings, monkeyp
     assert User.objects.filter(username="kept").exists()
 
 
+@pytest.mark.django_db
+def test_reset_with_no_one_to_answer_changes_nothing(settings, monkeypatch):
+    settings.DEBUG = True
+    UserFactory(username="kept")
+
+    def input_from_dev_null(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", input_from_dev_null)
+    with pytest.raises(CommandError, match="Reset cancelled"):
+        call_command("reset_local_data", verbosity=0)
+    assert User.objects.filter(username="kept").exists()
+
+
+@pytest.mark.parametrize("command", ["reset_local_data", "load_demo_data", "seed"])
+def test_an_unknown_database_is_a_command_line_error(command):
+    with pytest.raises(CommandError, match="invalid choice: 'nosuch'"):
+        call_command(command, "--database", "nosuch", verbosity=0)
+
+
 # Dump and load
 
 

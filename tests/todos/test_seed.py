@@ -326,6 +326,19 @@ def test_flush_asks_first_and_anything_but_yes_changes_nothing(monkeypatch, answ
     assert table_rows() == before
 
 
+def test_flush_with_no_one_to_answer_changes_nothing(monkeypatch):
+    TodoFactory()
+    before = table_rows()
+
+    def input_from_dev_null(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", input_from_dev_null)
+    with pytest.raises(CommandError, match="cancelled"):
+        seed(users=2, flush=True)
+    assert table_rows() == before
+
+
 def test_flush_goes_ahead_once_confirmed(monkeypatch):
     prompts = []
     monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "yes")

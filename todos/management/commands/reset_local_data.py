@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from todos.management.confirm import confirmed
+
 from .load_demo_data import DEMO_FIXTURES
 
 
@@ -22,16 +24,17 @@ class Command(BaseCommand):
             help="Do not ask to confirm.",
         )
         parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="The database to reset (default: default)."
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            choices=list(connections),
+            help="The database to reset (default: default).",
         )
 
     def handle(self, *args, interactive, verbosity, database, **options):
         if not settings.DEBUG:
             raise CommandError("reset_local_data only runs with DEBUG on (local settings).")
-        if interactive:
-            answer = input("This drops every table in the local database. Type 'yes' to go on: ")
-            if answer != "yes":
-                raise CommandError("Reset cancelled.")
+        if interactive and not confirmed("This drops every table in the local database."):
+            raise CommandError("Reset cancelled.")
         self.drop_tables(connections[database], verbosity)
         call_command("migrate", interactive=False, verbosity=verbosity, database=database)
         call_command("loaddata", *DEMO_FIXTURES, verbosity=verbosity, database=database)

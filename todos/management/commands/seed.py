@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from todos import seeding
+from todos.management.confirm import confirmed
 from users.models import User
 
 DEFAULTS = {
@@ -257,10 +258,7 @@ class Command(BaseCommand):
     def confirm_flush(self, interactive):
         if not interactive:
             return
-        answer = input(
-            "--flush deletes every user, tag and todo in the database. Type 'yes' to go on: "
-        )
-        if answer != "yes":
+        if not confirmed("--flush deletes every user, tag and todo in the database."):
             raise CommandError("Seeding cancelled: nothing was deleted or written.")
 
     def write_summary(self, plan, counts, seconds):

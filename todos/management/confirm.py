@@ -1,0 +1,13 @@
+"""The confirmation the destructive commands (`seed --flush`, `reset_local_data`) ask for."""
+
+
+def confirmed(question):
+    """Whether the person at the terminal answers `question` with "yes".
+
+    No answer at all (input from /dev/null, a pipe that ended) is a no: Python's EOFError
+    ended the command in a traceback.
+    """
+    try:
+        return input(f"{question} Type 'yes' to go on: ") == "yes"
+    except EOFError:
+        return False

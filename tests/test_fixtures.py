@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError
@@ -38,6 +39,17 @@ def test_demo_fixtures_load_users_tags_and_todos():
     assert Todo.objects.completed().exists()
     assert Todo.objects.filter(due_date__isnull=False).exists()
     assert Todo.objects.filter(tags__isnull=False).exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+@pytest.mark.parametrize("app", ["users", "todos"])
+def test_each_fixture_is_what_the_readmes_dumpdata_writes_of_it(app, tmp_path):
+    """Byte for byte, so a new field shows up here until the fixtures are dumped again."""
+    dumped = tmp_path / f"demo_{app}.json"
+    call_command(
+        "dumpdata", app, natural_foreign=True, natural_primary=True, indent=2, output=str(dumped)
+    )
+    assert dumped.read_text() == (settings.BASE_DIR / "fixtures" / f"demo_{app}.json").read_text()
 
 
 @pytest.mark.usefixtures("demo_data")

@@ -44,6 +44,15 @@ def test_main_pages_have_no_serious_accessibility_violations(
     check("todo-list after an htmx swap, with a message")
     assert page.goto("/todos/?q=no-such-todo").ok
     check("todo-list, nothing matches")
+    assert page.goto("/todos/?tag=no-such-tag").ok
+    check("todo-list, filtered by a tag gone since")
+    assert page.goto("/todos/?status=completed").ok
+    page.get_by_label("What needs to be done?").fill("Not shown here")
+    page.get_by_label("What needs to be done?").press("Enter")
+    expect(page.locator("#messages")).to_contain_text("which this page of the list does not show")
+    check("todo-list, a message with a link")
+    assert page.goto("/todos/999999/edit/").status == 404
+    check("todo not found")
     for name, url in signed_in_pages(todo).items():
         assert page.goto(url).ok, url
         check(name)

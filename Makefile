@@ -28,10 +28,10 @@ run: install  ## Migrate, load the demo data into an empty database, serve on ht
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Production settings over plain http on 127.0.0.1: DJANGO_HTTPS=false unless told otherwise.
-# .env is read first, as the settings read it (config/env_exports.py); a secret key is made
+# .env is read first, as the settings read it (config/serve_env.py); a secret key is made
 # once into .secret_key when none is set. The database URL is shown without its password.
 serve: install  ## Serve the production settings under gunicorn on http://127.0.0.1:8000
-	@exports="$$($(BIN)/python -m config.env_exports .env)" || exit 1; eval "$$exports"; \
+	@exports="$$($(BIN)/python -m config.serve_env exports .env)" || exit 1; eval "$$exports"; \
 	[ -s .secret_key ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key); \
 	export DJANGO_SETTINGS_MODULE=config.settings.production \
 	  DJANGO_HTTPS="$${DJANGO_HTTPS:-false}" \
@@ -40,7 +40,7 @@ serve: install  ## Serve the production settings under gunicorn on http://127.0.
 	  DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
 	  EMAIL_URL="$${EMAIL_URL:-consolemail://}" \
 	  GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
-	echo "Serving $$(printf '%s' "$$DATABASE_URL" | sed -E 's#//([^:/@]*):[^@]*@#//\1:***@#') on http://$$GUNICORN_BIND with production settings"; \
+	echo "Serving $$($(BIN)/python -m config.serve_env shown "$$DATABASE_URL") on http://$$GUNICORN_BIND with production settings"; \
 	$(MANAGE) collectstatic --no-input -v0 && $(MANAGE) migrate --no-input -v0 && \
 	$(MANAGE) load_demo_data && exec $(BIN)/gunicorn -c config/gunicorn.py
 

@@ -12,7 +12,8 @@ RELOADED_BECAUSE = {
     "Here is the list as it is now.",
 }
 RELOADED_AFTER_A_SERVER_ERROR = (
-    "Something went wrong on our side, so that was not saved. Here is the page as it is now."
+    "Something went wrong on our side, so that may not have been saved. Here is the page as it "
+    "is now."
 )
 
 

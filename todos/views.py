@@ -226,7 +226,7 @@ class TodoListView(OwnedTodoMixin, ListOptionsMixin, ListView):
     def user_tags(self):
         return Tag.objects.for_user(self.request.user)
 
-    @property
+    @cached_property
     def missing_tag(self):
         """The tag filtered by, if the user has no tag of that name (renamed or deleted since,
         in another tab): the tag filter names it, rather than "Any tag" while it still applies.

@@ -193,9 +193,9 @@ class PasswordResetConfirmView(FormPageMixin, auth_views.PasswordResetConfirmVie
         response = super().form_valid(form)
         # The emailed link proves the mailbox is the account's, so the lock on this address's
         # wrong passwords goes too: else "You can now log in" led to the lockout page.
-        reset_failed_logins(
-            ip=get_client_ip_address(self.request), username=form.user.get_username()
-        )
+        # Without an address axes would clear the username's failures from every address.
+        if address := get_client_ip_address(self.request):
+            reset_failed_logins(ip=address, username=form.user.get_username())
         return response
 
 

@@ -51,10 +51,10 @@ def test_the_page_reloaded_after_a_stale_token_says_so_and_nothing_changed(user)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     todo = TodoFactory(owner=user)
-    client.get(reverse("todos:list"))  # the page, and its token
+    client.get(reverse("todos:list"))  # the page, and its token; a new login then rotates it
     before = database_snapshot()
     response = client.post(
-        toggle_url(todo.pk), {"done": "1"}, headers={**HTMX, "X-CSRFToken": "stale" * 8}
+        toggle_url(todo.pk), {"done": "1"}, headers={**HTMX, "X-CSRFToken": "s" * 64}
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert response["HX-Refresh"] == "true"

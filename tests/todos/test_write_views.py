@@ -479,6 +479,10 @@ def test_emptying_the_last_page_in_place_puts_the_page_shown_in_the_address_bar(
     response = user_client.post(url, headers=HTMX)
     assert response.context["page_obj"].number == 1
     assert response["HX-Replace-Url"] == f"{LIST_URL}?sort=created&page=1&per_page=10"
+    # The fragment's forms act on the page shown too, not on the emptied one.
+    actions = re.findall(r'action="([^"]*)"', response.content.decode())
+    assert actions
+    assert all("page=1" in action and "page=2" not in action for action in actions)
 
 
 def test_an_action_that_keeps_the_page_leaves_the_address_bar_alone(user_client, user):

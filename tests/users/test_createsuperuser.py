@@ -37,6 +37,23 @@ def test_a_name_taken_in_another_letter_case_is_refused_without_a_traceback(
     assert list(User.objects.values_list("username", flat=True)) == ["alice"]
 
 
+def test_an_address_taken_given_through_the_environment_is_refused(alice, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "ALICE@example.com")
+    with pytest.raises(CommandError, match="That email address is already taken"):
+        create(username="boss")
+    assert not User.objects.filter(username="boss").exists()
+
+
+def test_a_name_taken_meanwhile_is_a_command_error(alice, monkeypatch):
+    """Taken between the check and the insert (a sign-up at the same moment): the unique
+    index refuses it, and the command says so."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    monkeypatch.setattr("users.management.commands.createsuperuser.is_taken", lambda *a, **k: False)
+    with pytest.raises(CommandError, match="taken meanwhile"):
+        create(username="ALICE", email="new@example.com")
+
+
 def test_a_free_name_makes_a_superuser(alice, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     create(username="boss", email="boss@example.com")

@@ -56,6 +56,13 @@ def test_every_account_page_uses_the_layout_with_messages(user_client, name):
     assert 'id="messages"' in response.content.decode()
 
 
+@pytest.mark.parametrize("name", PRIVATE_PAGES)
+def test_private_pages_are_never_served_from_a_cache(user_client, name):
+    # Back after a change or a logout must fetch them again, not show them as they were.
+    cache_control = user_client.get(reverse(name))["Cache-Control"].split(",")
+    assert {"no-store", "no-cache", "private"} <= {part.strip() for part in cache_control}
+
+
 def test_header_shows_who_is_logged_in_with_their_links(user_client, user):
     html = user_client.get(reverse("users:profile")).content.decode()
     assert f"Signed in as <strong>{user.username}</strong>" in html

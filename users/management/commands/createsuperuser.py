@@ -29,6 +29,8 @@ class Command(createsuperuser.Command):
         except IntegrityError:  # taken meanwhile, by a sign-up at the same moment
             raise CommandError("That username or email address was taken meanwhile.") from None
 
+    # Django's private hook for the username, asked again at the prompt when it returns an
+    # error; tests/users/test_createsuperuser.py would see a Django release that drops it.
     def _validate_username(self, username, verbose_field_name, database):
         if username and is_taken(self.UserModel.USERNAME_FIELD, username, using=database):
             return f"Error: That {verbose_field_name} is already taken."

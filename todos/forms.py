@@ -57,12 +57,23 @@ class TagNamesField(forms.CharField):
         return value
 
 
+class DefaultedChoiceField(forms.TypedChoiceField):
+    """An optional choice whose `empty_value`, a choice itself, is what a form sent without it
+    saves, and shows: a select re-shown with nothing chosen starts on its first choice.
+
+    The full form re-shows the quick add's input (a title only) when it is refused.
+    """
+
+    def bound_data(self, data, initial):
+        return self.empty_value if data in self.empty_values else data
+
+
 class TodoForm(forms.ModelForm):
     """A new todo. The quick-add form posts only `title`; every other field is optional."""
 
     # Optional so that the quick add (title only) gets the model's default; the initial value
     # preselects it in the full form, where a select otherwise starts on its first choice (Low).
-    priority = forms.TypedChoiceField(
+    priority = DefaultedChoiceField(
         choices=Priority.choices,
         coerce=int,
         required=False,
@@ -75,7 +86,8 @@ class TodoForm(forms.ModelForm):
         model = Todo
         fields = ["title", "description", "due_date", "priority"]
         widgets = {
-            "title": forms.TextInput(attrs={"autocomplete": "off"}),
+            # dir="auto": a title in Hebrew or Arabic is typed right to left.
+            "title": forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
             "due_date": forms.DateInput(attrs={"type": "date"}),
         }
 

@@ -153,6 +153,23 @@ def test_the_current_links_stand_out_in_forced_colours_too(page, browser_user, b
     }
 
 
+def test_in_forced_colours_only_overdue_rows_keep_an_edge_and_bulk_actions_a_border(
+    page, browser_user, browser_user_todos
+):
+    page.emulate_media(forced_colors="active")
+    log_in(page, browser_user)
+
+    def style(selector, prop):
+        return page.locator(selector).evaluate_all(
+            f"(found) => found.map((el) => getComputedStyle(el).{prop})"
+        )
+
+    canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert set(style("#todo-list > li.todo:not(.todo-overdue)", "borderLeftColor")) == {canvas}
+    assert canvas not in style("#todo-list > li.todo-overdue", "borderLeftColor")
+    assert set(style(".button-link", "borderTopStyle")) == {"solid"}
+
+
 @pytest.mark.parametrize("width", [320, 390])
 def test_short_tag_names_stay_whole_on_a_phone(new_context, browser_user, width):
     """A name that may break anywhere let the table shrink its column to a letter or two:
@@ -185,3 +202,56 @@ def test_the_empty_message_region_takes_no_room_but_stays_for_screen_readers(
     assert messages.evaluate("(box) => getComputedStyle(box).display") != "none"
     assert messages.bounding_box()["height"] == 0
     expect(messages).to_have_css("margin-bottom", "0px")
+
+
+# The WCAG contrast ratio of two computed colours ("rgb(r, g, b)"), worked out in the page.
+CONTRAST = """([first, second]) => {
+    const luminance = (colour) => {
+        const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map((value) => {
+            const c = value / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_edges_that_show_where_controls_are_stand_out_3_to_1(
+    new_context, browser_user, browser_user_todos, scheme
+):
+    """WCAG 1.4.11: an open todo's round toggle and an empty input are only their edge."""
+    page = new_context(color_scheme=scheme).new_page()
+    log_in(page, browser_user)
+
+    def colour(selector, prop):
+        return page.locator(selector).first.evaluate(f"(el) => getComputedStyle(el).{prop}")
+
+    surface = colour("#todo-app", "backgroundColor")
+    pairs = {
+        "toggle on the list": (colour('.toggle[aria-pressed="false"]', "borderTopColor"), surface),
+        "quick add on the list": (colour("#new-todo-title", "borderTopColor"), surface),
+        "search on the page": (
+            colour("#filter-q", "borderTopColor"),
+            colour("body", "backgroundColor"),
+        ),
+    }
+    ratios = {name: page.evaluate(CONTRAST, list(pair)) for name, pair in pairs.items()}
+    assert all(ratio >= 3 for ratio in ratios.values()), ratios
+
+
+def test_log_out_stays_on_one_line_beside_a_long_username(new_context, browser_user):
+    browser_user.username = "alexandra.konstantinopoulou"  # 27 characters, no space
+    browser_user.save(update_fields=["username"])
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    log_in(page, browser_user)
+    lines = page.get_by_role("button", name="Log out").evaluate(
+        """(button) => {
+            const text = document.createRange();
+            text.selectNodeContents(button);
+            return new Set([...text.getClientRects()].map((line) => Math.round(line.top))).size;
+        }"""
+    )
+    assert lines == 1

@@ -477,3 +477,21 @@ def test_a_searched_list_with_nothing_of_its_status_is_empty_with_its_counts(use
     response = get(user_client, "status=completed&q=milk")
     assert listed(response) == []
     assert response.context["counts"] == {"active": 3, "completed": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "done", "says"),
+    [
+        ("status=active", True, "No active todos: all are done."),
+        ("status=completed", False, "No completed todos yet."),
+        ("q=nothing-like-it", False, "No todos match."),
+        ("status=active", None, "No todos yet — add one above."),
+    ],
+)
+def test_an_empty_list_says_why(user_client, user, query, done, says):
+    if done is not None:
+        TodoFactory(owner=user, completed=done)
+    content = get(user_client, query).content.decode()
+    empty = re.search(r'<li class="empty">(.*?)</li>', content, re.S)[1]
+    assert empty.strip().startswith(says)
+    assert ("Show all todos" in empty) is (done is not None)

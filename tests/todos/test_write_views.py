@@ -118,6 +118,9 @@ def test_bad_quick_add_without_js_shows_the_full_form_with_the_input_kept(user_c
     response = user_client.post(CREATE_URL, {"title": "x" * 201})
     assert response.templates[0].name == "todos/todo_form.html"
     assert ("x" * 201).encode() in response.content
+    # The quick add sent no priority: the form shows the one it would save, not the first.
+    selected = re.findall(r'<option value="(\d)" selected>', response.content.decode())
+    assert selected == [str(Priority.NORMAL)]
 
 
 def test_quick_add_with_htmx_returns_the_list_fragment_with_counters(user_client, user):
@@ -436,7 +439,7 @@ def test_detail_lists_the_tags_by_name_each_linking_to_the_list_of_its_todos(use
 def test_detail_of_an_untagged_todo_says_none(user_client, user):
     todo = TodoFactory(owner=user)
     response = user_client.get(reverse("todos:detail", args=[todo.pk]))
-    assert "<dt>Tags</dt>\n    <dd>None</dd>" in response.content.decode()
+    assert '<dt>Tags</dt>\n    <dd class="tags">None</dd>' in response.content.decode()
 
 
 def test_delete_asks_first_then_deletes(user_client, todo):

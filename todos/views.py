@@ -107,11 +107,13 @@ class ListOptionsMixin:
         messages.error(self.request, "That action was not understood; nothing changed.")
         return self.list_response()
 
-    def list_response(self, **extra_context):
-        """After a successful action: the list region for htmx, otherwise a redirect to the list."""
+    def list_response(self, at=None, **extra_context):
+        """After a successful action: the list region for htmx, otherwise a redirect to the list,
+        scrolled to the element with the id `at` if given (the browser puts the keyboard's
+        place there too, so Tab goes on from it, not from the top of the page)."""
         if self.request.htmx:
             return render_todo_app(self.request, **extra_context)
-        return HttpResponseRedirect(list_url(self.request.GET))
+        return HttpResponseRedirect(list_url(self.request.GET) + (f"#{at}" if at else ""))
 
 
 def render_todo_app(request, **extra_context):
@@ -390,7 +392,8 @@ class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
             messages.success(request, f"Marked “{todo.title}” as {state}.")
         else:
             messages.info(request, f"“{todo.title}” was already {state}.")
-        return self.list_response()
+        # Back to the row toggled, not the top of the list (unless the list no longer shows it).
+        return self.list_response(at=f"todo-{todo.pk}")
 
 
 class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):

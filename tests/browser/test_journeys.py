@@ -1,11 +1,14 @@
 """A new visitor's first session, with JavaScript (htmx) and without it (plain forms)."""
 
 import datetime
+import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import main_frame_navigations
+from tests.browser.conftest import log_in, main_frame_navigations
+from tests.factories import TodoFactory
 from tests.users.helpers import PASSWORD_MISMATCH
 from todos.models import Priority, Todo
 from users.models import User
@@ -120,3 +123,26 @@ def test_a_new_visitor_signs_up_and_works_through_their_todos(
     assert plumber.priority == Priority.HIGH
     assert sorted(tag.name for tag in plumber.tags.all()) == ["home", "urgent"]
     assert not any(todo.done for todo in todos.values())
+
+
+def test_without_javascript_a_toggle_far_down_the_list_comes_back_to_its_row(
+    new_context, browser_user
+):
+    TodoFactory.create_batch(30, owner=browser_user)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    far_down = TodoFactory(owner=browser_user, title="Far down", created_at=yesterday)
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, browser_user)
+    page.goto("/todos/?per_page=50")
+    toggle = page.get_by_role("button", name="Done: Far down")
+    toggle.focus()
+
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/todos/\?per_page=50#todo-{far_down.pk}$"))
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_be_in_viewport()
+    # The keyboard goes on from the row (its toggle first), not from the top of the page.
+    page.keyboard.press("Tab")
+    expect(toggle).to_be_focused()

@@ -503,7 +503,8 @@ def test_toggle_completes_then_reopens(user_client, todo):
     url = reverse("todos:toggle", args=[todo.pk])
     response = user_client.post(url + "?status=active", {"done": "1"})
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == f"{LIST_URL}?status=active"
+    # Without JavaScript, back to the row: a long list does not start again from its top.
+    assert response.url == f"{LIST_URL}?status=active#todo-{todo.pk}"
     assert messages_of(response) == ["Marked “Buy milk” as done."]
     todo.refresh_from_db()
     assert (todo.done, todo.version) == (True, 2)

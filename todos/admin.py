@@ -153,10 +153,20 @@ class TagFilter(admin.SimpleListFilter):
             choices = self.counted_names(Tag.objects.filter(owner_id=owner_id))
         else:
             choices = self.common_names() or self.counted_names(Tag.objects.all())
-        selected = self.value()
-        if selected and selected.lower() not in {key for key, _ in choices}:
-            choices.append((selected.lower(), selected))
-        return choices
+        return self.with_the_chosen_one(choices)
+
+    def with_the_chosen_one(self, choices):
+        """`choices` with the name in the URL as one of them, spelt as there: Django marks the
+        choice whose key is the URL's value, and the keys are lower case where the URL may not
+        be (the tags list links with each tag's spelling)."""
+        chosen = self.value()
+        if not chosen:
+            return choices
+        for index, (key, label) in enumerate(choices):
+            if key.lower() == chosen.lower():
+                choices[index] = (chosen, label)
+                return choices
+        return [*choices, (chosen, chosen)]
 
     def counted_names(self, tags):
         """The most common names among `tags`, counted: (lowercase name, a spelling) pairs."""
@@ -188,9 +198,20 @@ class TagFilter(admin.SimpleListFilter):
 
 
 class TodoAdminForm(forms.ModelForm):
+    # The version the page was opened at: a save after someone else's (on the site, by other
+    # staff) is refused, as the site's edit form refuses it, instead of writing over it.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Todo
         fields = ("owner", "title", "description", "tags", "done", "priority", "due_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["loaded_version"]  # a new todo has none (TodoAdmin.get_fieldsets)
+        else:
+            self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
         cleaned_data = super().clean()
@@ -201,7 +222,32 @@ class TodoAdminForm(forms.ModelForm):
                 self.add_error(
                     "tags", f"These tags belong to another user than {owner}: {', '.join(foreign)}."
                 )
+        if self.instance.pk is not None:
+            self.check_unchanged_since_loaded()
         return cleaned_data
+
+    def check_unchanged_since_loaded(self):
+        """Refuses the save if the todo changed, or went, since the page was opened.
+
+        The admin validates and saves in one transaction; the owner's row, taken first as every
+        write to a todo takes it (`lock_owners`), keeps the version as read here until the save.
+        """
+        lock_owners([self.instance.owner_id])
+        saved = Todo.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        if saved is None:
+            # Saving would insert it again, as Django saves a row its UPDATE did not find.
+            raise ValidationError("This todo was deleted meanwhile; your changes were not saved.")
+        if saved != self.cleaned_data.get("loaded_version"):
+            # The form comes back at the version saved: a second save writes these changes over.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(saved)
+            raise ValidationError(
+                "Someone changed this todo since this page was opened (it is now at version "
+                "%(version)d). Your changes were not saved; they are still in the form. Open the "
+                "todo in another tab to see it as saved, then save again to write yours over it.",
+                code="changed_elsewhere",
+                params={"version": saved},
+            )
 
 
 class TagAdminForm(forms.ModelForm):
@@ -292,7 +338,7 @@ class _Echo:
 
 
 @admin.register(Todo)
-class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
+class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin):
     form = TodoAdminForm
     list_display = ("title", "owner", "done", "priority", "due_date", "created_at", "tag_names")
     list_filter = (
@@ -313,7 +359,7 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     autocomplete_fields = ("owner", "tags")
     readonly_fields = ("created_at", "updated_at", "completed_at", "version")
     fieldsets = (
-        (None, {"fields": ("owner", "title", "description", "tags")}),
+        (None, {"fields": ("owner", "title", "description", "tags", "loaded_version")}),
         ("Status", {"fields": ("done", "priority", "due_date")}),
         ("Tracking", {"fields": ("created_at", "updated_at", "completed_at", "version")}),
     )
@@ -328,6 +374,14 @@ class TodoAdmin(CheckedChangeListMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_tag_list()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return super().get_fieldsets(request, obj)
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
 
     def get_sortable_by(self, request):
         # One owner's todos sort by any column: the indexes begin with the owner. Across owners

@@ -29,6 +29,7 @@ from django.core.exceptions import (
 )
 from django.core.paginator import Paginator
 from django.db import connections, models, router
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.db.models.query import QuerySet
 from django.urls import reverse
@@ -90,15 +91,19 @@ def most_common_values(model, relation, column, *, limit, min_rows, using="defau
 class MoreThan(int):
     """A count known only to exceed `bound`, shown as "more than 500".
 
-    Its value is the fewest rows there are (bound + 1), so that pagination offers a page past
-    the bound rather than taking the rows for a single page.
+    Its value is the fewest rows there are (bound + 1): more than one page to Django's
+    changelist, which lists every row of a list that fits one page, and too many to "Show all".
     """
 
     def __new__(cls, bound):
         return super().__new__(cls, bound + 1)
 
+    @property
+    def bound(self):
+        return self - 1
+
     def __str__(self):
-        return f"more than {self - 1}"
+        return f"more than {self.bound}"
 
 
 class EstimatedCountPaginator(Paginator):
@@ -120,6 +125,14 @@ class EstimatedCountPaginator(Paginator):
 
     exact_below = 10_000
     counted_pages = 10
+
+    @cached_property
+    def num_pages(self):
+        # The pages counted, each full: the page past them would hold the one row that showed
+        # there were more.
+        if isinstance(self.count, MoreThan):
+            return self.count.bound // self.per_page
+        return super().num_pages
 
     @cached_property
     def count(self):
@@ -242,7 +255,8 @@ class CheckedChangeList(ChangeList):
                 _, params = queryset.query.get_compiler(queryset.db).as_sql()
                 if any(type(param) is int and param not in _INTEGER_RANGE for param in params):
                     raise OverflowError("A lookup holds an integer past 64 bits.")
-        except (ValueError, OverflowError) as error:
+        except (ValueError, OverflowError, IndexError, TypeError) as error:
+            # IndexError: `id__range=1`, one bound where Django's BETWEEN takes two.
             raise IncorrectLookupParameters(error) from error
         return queryset
 
@@ -315,8 +329,18 @@ class CheckedChangeListMixin:
     an action on selected rows that are not primary keys gets a 400; a relation field sent
     something that is no key gets the form's error."""
 
+    # A regular expression from the URL runs in the database: a bad one is an error there (a
+    # 500), and SQLite runs it in Python's re, holding the interpreter lock, so one pattern that
+    # backtracks without end (`^(x|x)*y$` on a long title) hung the whole server.
+    refused_lookups = ("regex", "iregex")
+
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
+
+    def lookup_allowed(self, lookup, value, request):
+        if lookup.rpartition(LOOKUP_SEP)[2] in self.refused_lookups:
+            return False  # Django answers with a 400
+        return super().lookup_allowed(lookup, value, request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -1,9 +1,12 @@
 """The user admin: Django's, with the profile fields and the user's todos at a glance."""
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.forms.fields import InvalidJSONInput
@@ -209,3 +212,33 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
             user.done_todo_count,
             todo_changelist_url(owner__id__exact=user.pk),
         )
+
+
+# Django's and django-axes' own admins, with the checks the others have: a NUL, a number past 64
+# bits, one bound of a range or a regular expression in a list's URL, a selection that is no
+# key, or a permission id past 64 bits was a 500.
+class GroupAdmin(CheckedChangeListMixin, auth_admin.GroupAdmin):
+    pass
+
+
+class AccessAttemptAdmin(CheckedChangeListMixin, axes_admin.AccessAttemptAdmin):
+    pass
+
+
+class AccessLogAdmin(CheckedChangeListMixin, axes_admin.AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogAdmin(CheckedChangeListMixin, axes_admin.AccessFailureLogAdmin):
+    pass
+
+
+for _model, _model_admin in (
+    (Group, GroupAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):  # axes' only with AXES_ENABLE_ADMIN, its default
+        admin.site.unregister(_model)
+        admin.site.register(_model, _model_admin)

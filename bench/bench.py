@@ -92,7 +92,7 @@ WRK_THREADS, WRK_CONNECTIONS = 2, 8
 
 SEQ_SCAN_ON_TODOS = re.compile(r"Seq Scan on todos_todo(?!_)")
 TODO_IDS = re.compile(r'id="todo-(\d+)"')
-DETAIL_TITLE = re.compile(r"<h1>(.*?)</h1>")
+DETAIL_TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>")
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,7 @@ def todo_item(row):
         f'<li class="todo{" todo-done" if done else ""}" id="todo-{todo_id}">'
         f'<form method="post" action="/todos/{todo_id}/toggle/"><button type="submit">'
         f"{'☑' if done else '☐'}</button></form>"
-        f'<a class="todo-title" href="/todos/{todo_id}/">{html.escape(title)}</a>'
+        f'<a class="todo-title" href="/todos/{todo_id}/" dir="auto">{html.escape(title)}</a>'
         f'<div class="todo-meta">{due}<span>{PRIORITIES[priority]}</span>{tag_links}</div></li>'
     )
 
@@ -236,7 +236,7 @@ def detail_page(start_response, params):
     )
     body = (
         f'{HEAD.format(title=html.escape(title))}<article class="card narrow-wide todo-detail">'
-        f"<h1>{html.escape(title)}</h1>"
+        f'<h1 dir="auto">{html.escape(title)}</h1>'
         f"<p>{html.escape(description).replace(chr(10), '<br>')}</p><dl>"
         f"<dt>Status</dt><dd>{f'Done on {completed_at:%d %b %Y, %H:%M}' if done else 'Not done'}"
         f"</dd><dt>Due</dt><dd>{due_date.isoformat() if due_date else 'No due date'}</dd>"

@@ -222,17 +222,16 @@ class TodoAdminForm(forms.ModelForm):
                 self.add_error(
                     "tags", f"These tags belong to another user than {owner}: {', '.join(foreign)}."
                 )
+        # The admin validates and saves in one transaction. The owners' rows, the old one's and
+        # the new one's, taken here at once in id order as every write to todos takes them
+        # (`lock_owners`), keep the todo as checked below until it is saved.
+        lock_owners([self.instance.owner_id, owner.pk if owner else None])
         if self.instance.pk is not None:
             self.check_unchanged_since_loaded()
         return cleaned_data
 
     def check_unchanged_since_loaded(self):
-        """Refuses the save if the todo changed, or went, since the page was opened.
-
-        The admin validates and saves in one transaction; the owner's row, taken first as every
-        write to a todo takes it (`lock_owners`), keeps the version as read here until the save.
-        """
-        lock_owners([self.instance.owner_id])
+        """Refuses the save if the todo changed, or went, since the page was opened."""
         saved = Todo.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
         if saved is None:
             # Saving would insert it again, as Django saves a row its UPDATE did not find.
@@ -421,8 +420,7 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
         return ", ".join(tag.name for tag in todo.tag_list)
 
     def save_model(self, request, obj, form, change):
-        # As the site's writes do (todos.services.lock_owners): the old owner and the new.
-        lock_owners([obj.owner_id, form.initial.get("owner")])
+        # Its owners' rows are taken: TodoAdminForm.clean.
         if not change or "done" in form.changed_data:
             obj.set_done(obj.done)
         if change:

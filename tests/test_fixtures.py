@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError
 from django.urls import reverse
@@ -82,6 +82,8 @@ def write_fixture(tmp_path, rows):
     return str(path)
 
 
+# A fixture's rows are saved raw: auto_now and auto_now_add do not fill these in.
+SAVED_AT = {"created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z"}
 GOOD_USER = {"model": "users.user", "fields": {"username": "newcomer", "password": "!"}}
 BAD_FIXTURES = {
     "unknown field": [
@@ -115,6 +117,58 @@ def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows):
         call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
     assert table_counts() == before
     assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_fixture_tagging_a_todo_with_another_users_tag_fails_and_loads_nothing(tmp_path):
+    rows = [
+        GOOD_USER,
+        {"model": "todos.tag", "fields": {"owner": ["newcomer"], "name": "mine"}},
+        {
+            "model": "todos.todo",
+            "pk": 999,
+            "fields": {
+                "owner": ["newcomer"],
+                "title": "Borrowed tag",
+                **SAVED_AT,
+                "tags": [["newcomer", "mine"], ["alice", "work"]],
+            },
+        },
+    ]
+    before = table_counts()
+    with pytest.raises(CommandError, match=r"todo 999 \(Borrowed tag\) has tag \d+ \(work\)"):
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert table_counts() == before
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_fixture_giving_a_tag_in_use_to_another_user_fails_and_changes_nothing(tmp_path):
+    work = Tag.objects.get(owner__username="alice", name="work")
+    rows = [{"model": "todos.tag", "pk": work.pk, "fields": {"owner": ["bob"], "name": "moved"}}]
+    with pytest.raises(CommandError, match="which belongs to another user"):
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    work.refresh_from_db()
+    assert work.owner.username == "alice"
+
+
+def test_fixture_tagging_todos_with_their_owners_tags_loads(tmp_path):
+    rows = [
+        GOOD_USER,
+        {"model": "todos.tag", "fields": {"owner": ["newcomer"], "name": "mine"}},
+        {
+            "model": "todos.todo",
+            "pk": 999,
+            "fields": {
+                "owner": ["newcomer"],
+                "title": "Own tag",
+                "tags": [["newcomer", "mine"]],
+                **SAVED_AT,
+            },
+        },
+    ]
+    call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert [tag.name for tag in Todo.objects.get(pk=999).tags.all()] == ["mine"]
 
 
 def test_load_demo_data_skips_a_database_that_has_users(user):

@@ -1,0 +1,44 @@
+"""Django's loaddata, refusing a todo tagged with a tag of another user.
+
+Every form keeps a todo's tags its owner's, but no database constraint can (it would take a
+foreign key on two columns), so a fixture could link them across owners: a tag one user could
+then see on another's todo. Such a fixture now fails as one with a broken reference does,
+inside loaddata's transaction, so nothing of it stays.
+"""
+
+from django.core.management.base import CommandError
+from django.core.management.commands import loaddata
+from django.db.models import F
+
+from todos.models import Tag, Todo
+
+# Keys checked per query: well under SQLite's and PostgreSQL's limits on parameters.
+CHECK_BATCH_SIZE = 5_000
+
+
+class Command(loaddata.Command):
+    def loaddata(self, fixture_labels):
+        self.loaded_keys = {Todo: [], Tag: []}
+        super().loaddata(fixture_labels)
+        self.check_tag_owners()
+
+    def save_obj(self, obj):
+        saved = super().save_obj(obj)
+        if saved and type(obj.object) in self.loaded_keys:
+            self.loaded_keys[type(obj.object)].append(obj.object.pk)
+        return saved
+
+    def check_tag_owners(self):
+        """Fail if a loaded todo has, or a loaded tag is on, a todo of another owner."""
+        links = Todo.tags.through.objects.using(self.using).exclude(tag__owner=F("todo__owner"))
+        for model, side in ((Todo, "todo"), (Tag, "tag")):
+            keys = self.loaded_keys[model]
+            for start in range(0, len(keys), CHECK_BATCH_SIZE):
+                batch = keys[start : start + CHECK_BATCH_SIZE]
+                crossed = links.filter(**{f"{side}__in": batch}).select_related("todo", "tag")
+                link = crossed.order_by("todo", "tag").first()
+                if link is not None:
+                    raise CommandError(
+                        f"Problem installing fixtures: todo {link.todo.pk} ({link.todo}) has "
+                        f"tag {link.tag.pk} ({link.tag}), which belongs to another user."
+                    )

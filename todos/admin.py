@@ -437,13 +437,13 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
 
     @admin.action(description="Mark selected todos as done", permissions=["change"])
     def mark_done(self, request, queryset):
-        count = todos_set_done(todos=queryset, done=True)
+        count = todos_set_done(todos=queryset, done=True, logged_by=request.user)
         message = ngettext("Marked %d todo as done.", "Marked %d todos as done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 
     @admin.action(description="Mark selected todos as not done", permissions=["change"])
     def mark_not_done(self, request, queryset):
-        count = todos_set_done(todos=queryset, done=False)
+        count = todos_set_done(todos=queryset, done=False, logged_by=request.user)
         message = ngettext("Marked %d todo as not done.", "Marked %d todos as not done.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 

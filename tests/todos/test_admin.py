@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -21,6 +22,7 @@ from django.utils import timezone
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from tests.helpers import messages_of
 from todos import admin as todos_admin
+from todos import services as todos_services
 from todos.admin import TagFilter
 from todos.admin_tools import (
     EstimatedCountPaginator,
@@ -743,6 +745,44 @@ def test_mark_done_runs_one_update(admin_client):
     with CaptureQueriesContext(connection) as queries:
         post_action(admin_client, "mark_done", todos)
     assert len([query for query in queries if query["sql"].startswith("UPDATE")]) == 1
+
+
+def history_of(todo):
+    entries = LogEntry.objects.filter(object_id=str(todo.pk), content_type__model="todo")
+    return [
+        (entry.user.username, entry.action_flag, entry.get_change_message()) for entry in entries
+    ]
+
+
+@pytest.mark.parametrize(("action", "done"), [("mark_done", True), ("mark_not_done", False)])
+def test_marking_writes_a_history_entry_for_each_todo_it_changes(admin_client, action, done):
+    changing = TodoFactory(title="Water the plants", completed=not done)
+    unchanged = TodoFactory(completed=done)
+    post_action(admin_client, action, [changing, unchanged])
+    assert history_of(changing) == [("admin", CHANGE, "Changed Done.")]
+    assert history_of(unchanged) == []
+    entry = LogEntry.objects.get()
+    assert entry.object_repr == "Water the plants"
+    assert entry.get_admin_url() == todo_change_url(changing)
+
+
+def test_marking_across_every_page_logs_every_change_in_batches(admin_client, monkeypatch):
+    monkeypatch.setattr(todos_services, "LOG_BATCH_SIZE", 2)
+    todos = TodoFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as queries:
+        post_action(admin_client, "mark_done", todos[:1], select_across=1, index=0)
+    inserts = [query for query in queries if 'INTO "django_admin_log"' in query["sql"]]
+    assert len(inserts) == 3
+    assert sorted(int(pk) for pk in LogEntry.objects.values_list("object_id", flat=True)) == [
+        todo.pk for todo in todos
+    ]
+
+
+def test_a_todos_history_page_shows_the_marking(admin_client):
+    todo = TodoFactory()
+    post_action(admin_client, "mark_done", [todo])
+    response = admin_client.get(reverse("admin:todos_todo_history", args=[todo.pk]))
+    assert "Changed Done." in response.text
 
 
 def export(client, todos):

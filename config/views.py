@@ -4,17 +4,22 @@ the site's 405 page, not an empty body."""
 
 import sys
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error
 from django_htmx.http import HttpResponseClientRedirect
+
+from todos.services import AccountGone
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
@@ -47,6 +52,18 @@ class SignedInMixin(LoginRequiredMixin):
     """
 
     signed_out_message = "You were logged out, so that was not saved. Log in to go on."
+    account_gone_message = "Your account was deleted meanwhile, so that was not saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except AccountGone:
+            # Deleted in another tab or by staff after this request found the user: what the
+            # view wrote is rolled back with its service's transaction.
+            logout(request)
+            messages.info(request, self.account_gone_message)
+            response = redirect(settings.LOGIN_URL)
+            return HttpResponseClientRedirect(response.url) if request.htmx else response
 
     def handle_no_permission(self):
         if self.raise_exception or self.request.user.is_authenticated:

@@ -225,7 +225,9 @@ class TodoAdminForm(forms.ModelForm):
         # The admin validates and saves in one transaction. The owners' rows, the old one's and
         # the new one's, taken here at once in id order as every write to todos takes them
         # (`lock_owners`), keep the todo as checked below until it is saved.
-        lock_owners([self.instance.owner_id, owner.pk if owner else None])
+        locked = lock_owners([self.instance.owner_id, owner.pk if owner else None])
+        if owner and owner.pk not in locked:
+            self.add_error("owner", f"{owner} was deleted meanwhile; choose another owner.")
         if self.instance.pk is not None:
             self.check_unchanged_since_loaded()
         return cleaned_data

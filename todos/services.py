@@ -17,7 +17,7 @@ class TodoChangedElsewhere(Exception):
 
 def lock_owners(owner_ids):
     """Take the owners' rows for the rest of the transaction, in id order: one owner's writes
-    to several todos or tags then run one after another.
+    to several todos or tags then run one after another. Returns the ids of those still there.
 
     Run at once on PostgreSQL, they deadlocked (each UPDATE or DELETE locks the same todos and
     links in the order its plan reads them: toggle-all against a tag's rename or deletion, a
@@ -27,7 +27,23 @@ def lock_owners(owner_ids):
     SHARE). SQLite needs none of it: its requests already write one at a time (IMMEDIATE).
     """
     owners = get_user_model().objects.select_for_update(no_key=True)
-    list(owners.filter(pk__in=owner_ids).order_by("pk").values_list("pk", flat=True))
+    return set(owners.filter(pk__in=owner_ids).order_by("pk").values_list("pk", flat=True))
+
+
+class AccountGone(Exception):
+    """The account was deleted (in another tab, by staff) while a request for it was running."""
+
+
+def lock_owner(owner_id):
+    """Take one owner's row as `lock_owners` does; raise AccountGone if it is no longer there.
+
+    A write for an account deleted meanwhile would otherwise fail at its commit on the
+    foreign key (a 500), or, for the account's own row, insert it again: Django's save
+    inserts a row its UPDATE did not find, and a profile saved in one tab brought back the
+    account just deleted in another.
+    """
+    if not lock_owners([owner_id]):
+        raise AccountGone
 
 
 @transaction.atomic
@@ -54,7 +70,7 @@ def tags_get_or_create(*, owner, names):
 @transaction.atomic
 def todo_create(*, todo, tag_names):
     """Save a new `todo` (owner and fields set) with its tags, creating the missing tags."""
-    lock_owners([todo.owner_id])
+    lock_owner(todo.owner_id)
     todo.save()
     todo.tags.set(tags_get_or_create(owner=todo.owner, names=tag_names))
     return todo
@@ -68,7 +84,7 @@ def todo_update(*, todo, loaded_version, fields, tag_names):
     racing from the same version cannot both win. Raises TodoChangedElsewhere, writing
     nothing, when the todo is no longer at `loaded_version`.
     """
-    lock_owners([todo.owner_id])
+    lock_owner(todo.owner_id)
     now = timezone.now()
     values = {name: getattr(todo, name) for name in fields}
     if "done" in fields:
@@ -90,7 +106,7 @@ def todo_toggle_all(*, owner, todos, done=None):
 
     Returns (done, count): the state they were put in and how many changed.
     """
-    lock_owners([owner.pk])
+    lock_owner(owner.pk)
     if done is None:
         done = todos.active().exists()
     return done, todos.set_done(done)
@@ -133,7 +149,7 @@ def todos_delete(*, todos):
 @transaction.atomic
 def todo_clear_completed(*, owner, todos):
     """Delete the completed ones among `owner`'s `todos`; returns how many were deleted."""
-    lock_owners([owner.pk])
+    lock_owner(owner.pk)
     _, deleted = todos.completed().delete()
     return deleted.get(Todo._meta.label, 0)
 
@@ -146,7 +162,7 @@ def tag_rename(*, tag, name):
     and deletes `tag`. Returns (the resulting tag, whether it merged). Either way the todos of
     `tag` change (`TodoQuerySet.mark_changed`).
     """
-    lock_owners([tag.owner_id])
+    lock_owner(tag.owner_id)
     other = Tag.objects.for_user(tag.owner).named(name).exclude(pk=tag.pk).first()
     Todo.objects.filter(tags=tag).mark_changed()
     if other is None:

@@ -22,6 +22,7 @@ from todos.admin_tools import (
 )
 from todos.listing import ListSort, ListStatus, is_page_size
 from todos.models import Todo
+from todos.services import lock_owners
 
 from .forms import AdminLoginForm
 from .models import User
@@ -83,6 +84,14 @@ class UserChangeForm(auth_forms.UserChangeForm):
             **auth_forms.UserChangeForm.Meta.field_classes,
             "preferences": ParsableJSONField,
         }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The admin validates and saves in one transaction. With the row taken, a user deleted
+        # meanwhile is not inserted again by the save (Django inserts a row its UPDATE missed).
+        if not lock_owners([self.instance.pk]):
+            raise ValidationError("This user was deleted meanwhile; your changes were not saved.")
+        return cleaned_data
 
     def clean_preferences(self):
         preferences = self.cleaned_data["preferences"]

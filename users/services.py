@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from todos.models import Tag, Todo
-from todos.services import lock_owners
+from todos.services import lock_owner, lock_owners
 
 from .models import User
 
@@ -28,9 +28,9 @@ def user_delete(*, user):
 
     The user's row is taken first, as every write of their todos takes it
     (todos.services.lock_owners): deleting it last, after the todos, deadlocked with such a
-    write on PostgreSQL.
+    write on PostgreSQL. Raises AccountGone if it was deleted meanwhile (in another tab).
     """
-    lock_owners([user.pk])
+    lock_owner(user.pk)
     _, deleted = user.delete()
     return DeletedAccount(
         todos=deleted.get(Todo._meta.label, 0), tags=deleted.get(Tag._meta.label, 0)

@@ -18,6 +18,7 @@ from django.views.generic import CreateView, DeleteView, UpdateView
 
 from config.forms import focus_first_form_in_error
 from config.views import FormPageMixin, SignedInMixin, method_not_allowed_page
+from todos.services import AccountGone, lock_owner
 
 from .forms import (
     AccountDeleteForm,
@@ -128,7 +129,10 @@ class ProfileView(SignedInMixin, SuccessMessageMixin, FormPageMixin, UpdateView)
 
     def get_object(self, queryset=None):
         # A copy rather than request.user: an invalid submission must not show in the page.
-        return User.objects.get(pk=self.request.user.pk)
+        account = User.objects.filter(pk=self.request.user.pk).first()
+        if account is None:
+            raise AccountGone
+        return account
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
@@ -150,6 +154,7 @@ class ProfileView(SignedInMixin, SuccessMessageMixin, FormPageMixin, UpdateView)
         )
 
     def form_valid(self, form):
+        lock_owner(self.object.pk)
         response = super().form_valid(form)
         if form.changes_email():
             email_changed_notice(user=self.object, old_email=form.initial["email"])
@@ -171,6 +176,10 @@ class PasswordChangeView(
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
 
+    def form_valid(self, form):
+        lock_owner(self.request.user.pk)
+        return super().form_valid(form)
+
 
 # Outside the request's transaction: the throttle's UPDATE then commits at once, instead of
 # holding the user's row (which their own writes and logins wait for) while the email goes out.
@@ -190,6 +199,11 @@ class PasswordResetConfirmView(FormPageMixin, auth_views.PasswordResetConfirmVie
     success_url = reverse_lazy("users:password_reset_complete")
 
     def form_valid(self, form):
+        try:
+            lock_owner(form.user.pk)
+        except AccountGone:
+            messages.error(self.request, "That account was deleted meanwhile: no password was set.")
+            return redirect("users:login")
         response = super().form_valid(form)
         # The emailed link proves the mailbox is the account's, so the lock on this address's
         # wrong passwords goes too: else "You can now log in" led to the lockout page.
@@ -205,6 +219,7 @@ class AccountDeleteView(SignedInMixin, FormPageMixin, DeleteView):
 
     form_class = AccountDeleteForm
     signed_out_message = "You were logged out, so the account was not deleted. Log in to go on."
+    account_gone_message = "Your account was already deleted."
     success_url = reverse_lazy("users:login")
 
     def get_object(self, queryset=None):

@@ -32,6 +32,7 @@ from todos.admin_tools import (
     changelist_rows,
 )
 from todos.models import Priority, Tag, Todo
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -1310,6 +1311,23 @@ def test_a_save_of_a_todo_deleted_meanwhile_does_not_bring_it_back(admin_client,
     assert response.status_code == HTTPStatus.OK
     assert "This todo was deleted meanwhile" in response.content.decode()
     assert not Todo.objects.exists()
+
+
+def test_a_new_owner_deleted_meanwhile_is_refused(admin_client, monkeypatch):
+    todo = TodoFactory()
+    leaving = UserFactory(username="leaving")
+    data = todo_form_data(owner=leaving.pk, title="Moved", loaded_version=todo.version)
+
+    def deleted_first(form):
+        User.objects.filter(pk=leaving.pk).delete()
+        return form.cleaned_data["title"]
+
+    monkeypatch.setattr(todos_admin.TodoAdminForm, "clean_title", deleted_first, raising=False)
+    response = admin_client.post(todo_change_url(todo), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "leaving was deleted meanwhile; choose another owner." in response.content.decode()
+    todo.refresh_from_db()
+    assert (todo.owner_id, todo.title) != (leaving.pk, "Moved")
 
 
 def test_the_add_form_carries_no_version(admin_client):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from todos.admin_tools import SummarizedDeletionMixin
 from todos.models import Tag, Todo
-from users.admin import RECENT_TODOS_SHOWN
+from users.admin import RECENT_TODOS_SHOWN, UserChangeForm
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -534,3 +534,20 @@ def test_a_new_unknown_preference_is_still_refused_beside_a_stored_one(admin_cli
     data = user_change_data(admin_client, alice, preferences='{"theme": "dark", "colour": "red"}')
     response = admin_client.post(change_url(alice), data)
     assert has_error(response, "preferences", "Unknown preference 'colour'.")
+
+
+def test_a_save_of_a_user_deleted_meanwhile_does_not_bring_them_back(admin_client, monkeypatch):
+    user = UserFactory(username="leaving")
+    data = user_change_data(admin_client, user, city="Oslo")
+    # Deleted between the page's lookup of the user and the form's check.
+    original = UserChangeForm.clean_preferences
+
+    def deleted_first(form):
+        User.objects.filter(pk=user.pk).delete()
+        return original(form)
+
+    monkeypatch.setattr(UserChangeForm, "clean_preferences", deleted_first)
+    response = admin_client.post(change_url(user), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "This user was deleted meanwhile" in response.content.decode()
+    assert not User.objects.filter(username="leaving").exists()

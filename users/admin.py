@@ -78,6 +78,15 @@ class ParsableJSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
+def take_row(user):
+    """Take `user`'s row for the rest of the request's transaction; False if it is gone.
+
+    The admin validates and saves in one transaction. With the row taken, a user deleted
+    meanwhile is not inserted again by the save (Django inserts a row its UPDATE missed).
+    """
+    return bool(lock_owners([user.pk]))
+
+
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         field_classes = {
@@ -87,9 +96,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # The admin validates and saves in one transaction. With the row taken, a user deleted
-        # meanwhile is not inserted again by the save (Django inserts a row its UPDATE missed).
-        if not lock_owners([self.instance.pk]):
+        if not take_row(self.instance):
             raise ValidationError("This user was deleted meanwhile; your changes were not saved.")
         return cleaned_data
 
@@ -137,12 +144,22 @@ class RecentTodoInline(admin.TabularInline):
         return False
 
 
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # Django's page for this form shows no errors but the fields'.
+        if not take_row(self.user):
+            self.add_error("password1", "This user was deleted meanwhile; no password was set.")
+        return cleaned_data
+
+
 TODO_COUNT_COLUMNS = ("open_todos", "done_todos")
 
 
 @admin.register(User)
 class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.UserAdmin):
     form = UserChangeForm
+    change_password_form = AdminPasswordChangeForm
     fieldsets = (
         *auth_admin.UserAdmin.fieldsets,
         ("Profile", {"fields": ("age", "city", "preferences")}),

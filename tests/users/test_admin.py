@@ -6,6 +6,7 @@ from http import HTTPStatus
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models.deletion import Collector, ProtectedError
@@ -550,4 +551,23 @@ def test_a_save_of_a_user_deleted_meanwhile_does_not_bring_them_back(admin_clien
     response = admin_client.post(change_url(user), data)
     assert response.status_code == HTTPStatus.OK
     assert "This user was deleted meanwhile" in response.content.decode()
+    assert not User.objects.filter(username="leaving").exists()
+
+
+def test_a_password_set_for_a_user_deleted_meanwhile_does_not_bring_them_back(
+    admin_client, monkeypatch
+):
+    user = UserFactory(username="leaving")
+    original = auth_forms.AdminPasswordChangeForm.clean
+
+    def deleted_first(form):
+        User.objects.filter(pk=user.pk).delete()
+        return original(form)
+
+    monkeypatch.setattr(auth_forms.AdminPasswordChangeForm, "clean", deleted_first)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    new_password = "lantern-meadow-29"
+    response = admin_client.post(url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == HTTPStatus.OK
+    assert "This user was deleted meanwhile; no password was set." in response.content.decode()
     assert not User.objects.filter(username="leaving").exists()

@@ -197,6 +197,9 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+OWNER_DELETED_MEANWHILE = "{owner} was deleted meanwhile; choose another owner."
+
+
 class TodoAdminForm(forms.ModelForm):
     # The version the page was opened at: a save after someone else's (on the site, by other
     # staff) is refused, as the site's edit form refuses it, instead of writing over it.
@@ -227,7 +230,7 @@ class TodoAdminForm(forms.ModelForm):
         # (`lock_owners`), keep the todo as checked below until it is saved.
         locked = lock_owners([self.instance.owner_id, owner.pk if owner else None])
         if owner and owner.pk not in locked:
-            self.add_error("owner", f"{owner} was deleted meanwhile; choose another owner.")
+            self.add_error("owner", OWNER_DELETED_MEANWHILE.format(owner=owner))
         if self.instance.pk is not None:
             self.check_unchanged_since_loaded()
         return cleaned_data
@@ -255,6 +258,22 @@ class TagAdminForm(forms.ModelForm):
     """The change page shows the owner read-only, so Django leaves it out of the form's checks,
     and with it the unique (owner, LOWER(name)) constraint: a name the owner already has was
     a 500 (IntegrityError) instead of the constraint's message."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The owner's row, taken for the rest of the admin's transaction as TodoAdminForm does.
+        if self.instance.pk is None:
+            owner = cleaned_data.get("owner")
+            if owner and not lock_owners([owner.pk]):
+                self.add_error("owner", OWNER_DELETED_MEANWHILE.format(owner=owner))
+        else:
+            lock_owners([self.instance.owner_id])
+            if not Tag.objects.filter(pk=self.instance.pk).exists():
+                # Saving would insert it again, as Django saves a row its UPDATE did not find.
+                raise ValidationError(
+                    "This tag was deleted meanwhile; your changes were not saved."
+                )
+        return cleaned_data
 
     def validate_unique(self):
         super().validate_unique()

@@ -1317,17 +1317,43 @@ def test_a_new_owner_deleted_meanwhile_is_refused(admin_client, monkeypatch):
     todo = TodoFactory()
     leaving = UserFactory(username="leaving")
     data = todo_form_data(owner=leaving.pk, title="Moved", loaded_version=todo.version)
-
-    def deleted_first(form):
-        User.objects.filter(pk=leaving.pk).delete()
-        return form.cleaned_data["title"]
-
-    monkeypatch.setattr(todos_admin.TodoAdminForm, "clean_title", deleted_first, raising=False)
+    rows = User.objects.filter(pk=leaving.pk)
+    deleting_during_clean(monkeypatch, todos_admin.TodoAdminForm, "title", rows)
     response = admin_client.post(todo_change_url(todo), data)
     assert response.status_code == HTTPStatus.OK
     assert "leaving was deleted meanwhile; choose another owner." in response.content.decode()
     todo.refresh_from_db()
     assert (todo.owner_id, todo.title) != (leaving.pk, "Moved")
+
+
+def deleting_during_clean(monkeypatch, form_class, field, rows):
+    """Deletes `rows` once `form_class` has cleaned `field`, as another request would."""
+
+    def deleted_first(form):
+        rows.delete()
+        return form.cleaned_data[field]
+
+    monkeypatch.setattr(form_class, f"clean_{field}", deleted_first, raising=False)
+
+
+@pytest.mark.parametrize("name", ["old", "new"], ids=["saved as it was", "renamed"])
+def test_a_save_of_a_tag_deleted_meanwhile_does_not_bring_it_back(admin_client, monkeypatch, name):
+    tag = TagFactory(name="old")
+    deleting_during_clean(monkeypatch, todos_admin.TagAdminForm, "name", Tag.objects.all())
+    response = admin_client.post(reverse("admin:todos_tag_change", args=[tag.pk]), {"name": name})
+    assert response.status_code == HTTPStatus.OK
+    assert "This tag was deleted meanwhile" in response.content.decode()
+    assert not Tag.objects.exists()
+
+
+def test_a_tag_for_an_owner_deleted_meanwhile_is_refused(admin_client, monkeypatch):
+    leaving = UserFactory(username="leaving")
+    rows = User.objects.filter(pk=leaving.pk)
+    deleting_during_clean(monkeypatch, todos_admin.TagAdminForm, "name", rows)
+    response = admin_client.post(reverse("admin:todos_tag_add"), {"owner": leaving.pk, "name": "x"})
+    assert response.status_code == HTTPStatus.OK
+    assert "leaving was deleted meanwhile; choose another owner." in response.content.decode()
+    assert not Tag.objects.exists()
 
 
 def test_the_add_form_carries_no_version(admin_client):

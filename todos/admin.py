@@ -403,6 +403,9 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
             for name, options in super().get_fieldsets(request, obj)
         ]
 
+    # Titles sort ignoring letter case, as on the site (todo_owner_title_ci_idx).
+    ordering_expressions = {"title": Lower("title")}
+
     def get_sortable_by(self, request):
         # One owner's todos sort by any column: the indexes begin with the owner. Across owners
         # only the date created has an index of its own; any other order sorted the whole

@@ -265,7 +265,9 @@ class CheckedChangeList(ChangeList):
         # column, and a column without an index sorts the whole table.
         if self.sortable_by is not None and field_name not in self.sortable_by:
             return None
-        return super().get_ordering_field(field_name)
+        # A column sorted as the site sorts it: the index is on that expression.
+        expressions = getattr(self.model_admin, "ordering_expressions", {})
+        return expressions.get(field_name) or super().get_ordering_field(field_name)
 
 
 def _is_value_of(field, value):

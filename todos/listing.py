@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -38,8 +39,9 @@ SORT_ORDERINGS = {
     ListSort.DUE_DESC: (models.F("due_date").desc(nulls_last=True), "-id"),
     ListSort.PRIORITY_DESC: ("-priority", "-id"),
     ListSort.PRIORITY: ("priority", "id"),
-    ListSort.TITLE: ("title", "id"),
-    ListSort.TITLE_DESC: ("-title", "-id"),
+    # "apple" between "Apple" and "Banana", not after "Zebra" (todo_owner_title_ci_idx).
+    ListSort.TITLE: (Lower("title"), "id"),
+    ListSort.TITLE_DESC: (Lower("title").desc(), "-id"),
 }
 
 # Past any list's end, so the last page is shown; the bound keeps the rows' offset within the

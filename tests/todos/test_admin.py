@@ -392,6 +392,17 @@ def test_one_owners_todos_sort_by_every_column(admin_client):
     ]
 
 
+def test_one_owners_titles_sort_ignoring_letter_case_as_on_the_site(admin_client):
+    alice = UserFactory()
+    for title in ("Zebra crossing", "apple pie", "Banana"):
+        TodoFactory(owner=alice, title=title)
+    params = {"owner__id__exact": alice.pk}
+    ascending = listed_in_order(admin_client.get(TODO_CHANGELIST, {**params, "o": "1"}))
+    assert ascending == ["apple pie", "Banana", "Zebra crossing"]
+    descending = listed_in_order(admin_client.get(TODO_CHANGELIST, {**params, "o": "-1"}))
+    assert descending == ascending[::-1]
+
+
 def test_owner_parameter_lists_one_users_todos(admin_client):
     alice = UserFactory()
     TodoFactory(title="alice's", owner=alice)

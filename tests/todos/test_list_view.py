@@ -3,6 +3,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -141,6 +142,28 @@ SORT_CASES = [
 @pytest.mark.parametrize(("sort", "titles"), SORT_CASES)
 def test_each_sort(user_client, sort, titles):
     assert listed(get(user_client, f"sort={sort}")) == titles
+
+
+@pytest.mark.parametrize(("sort", "step"), [("title", 1), ("-title", -1)])
+def test_titles_sort_ignoring_letter_case(user_client, user, sort, step):
+    for title in ("Zebra crossing", "apple pie", "Banana", "Apple pie"):
+        TodoFactory(owner=user, title=title)
+    # Equal ignoring case: by id, in the sort's direction.
+    expected = ["apple pie", "Apple pie", "Banana", "Zebra crossing"]
+    assert listed(get(user_client, f"sort={sort}")) == expected[::step]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.parametrize("sort", ["title", "-title"])
+def test_a_page_by_title_reads_its_index_in_order(user, sort):
+    TodoFactory.create_batch(3, owner=user)
+    options = ListOptions.from_query(QueryDict(f"sort={sort}"))
+    todos = options.listed(Todo.objects.for_user(user), user)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = todos[:25].explain()
+    assert "todo_owner_title_ci_idx" in plan
+    assert "Sort" not in plan
 
 
 def test_every_sort_is_tested():

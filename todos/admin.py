@@ -30,6 +30,7 @@ from .admin_tools import (
     count_subquery,
     most_common_values,
 )
+from .forms import TAG_FIELD_CLASSES, TODO_FIELD_CLASSES
 from .models import Priority, Tag, Todo
 from .services import lock_owners, tag_delete, tag_rename, todos_delete, todos_set_done
 
@@ -208,6 +209,7 @@ class TodoAdminForm(forms.ModelForm):
     class Meta:
         model = Todo
         fields = ("owner", "title", "description", "tags", "done", "priority", "due_date")
+        field_classes = TODO_FIELD_CLASSES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,6 +260,9 @@ class TagAdminForm(forms.ModelForm):
     """The change page shows the owner read-only, so Django leaves it out of the form's checks,
     and with it the unique (owner, LOWER(name)) constraint: a name the owner already has was
     a 500 (IntegrityError) instead of the constraint's message."""
+
+    class Meta:
+        field_classes = TAG_FIELD_CLASSES
 
     def clean(self):
         cleaned_data = super().clean()

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
 from .services import todo_create, todo_update
-from .validators import validate_visible
+from .validators import trim, validate_visible
 
 TAGS_PER_TODO_MAX = 10
 OUT_OF_DATE = "This form is out of date. Reload the page and try again."
@@ -21,6 +21,31 @@ def validate_tag_name(name):
     validate_visible(name)
 
 
+class TrimmedCharField(forms.CharField):
+    """A title or a name, without the invisible characters at its ends (`trim`). One that is
+    all invisible is kept whole, for the model's validate_visible to refuse by name."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return trim(value) or value
+
+
+class MultilineCharField(forms.CharField):
+    """A textarea's text with its line breaks as the browser counts them, one character each:
+    it sends each as CR LF, so a description the textarea's maxlength let through was refused
+    for the characters it could not show."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n")
+        return super().to_python(value)
+
+
+# The forms' fields for Todo's and Tag's text, on the site and in the admin.
+TODO_FIELD_CLASSES = {"title": TrimmedCharField, "description": MultilineCharField}
+TAG_FIELD_CLASSES = {"name": TrimmedCharField}
+
+
 class TagNamesField(forms.CharField):
     """Comma-separated tag names, cleaned to a list: trimmed, no blanks, no repeats by case."""
 
@@ -32,7 +57,7 @@ class TagNamesField(forms.CharField):
     def to_python(self, value):
         names = {}
         for name in super().to_python(value).split(","):
-            name = name.strip()
+            name = trim(name) or name.strip()  # all invisible: kept, for validate_tag_name
             if name:
                 names.setdefault(name.lower(), name)
         return list(names.values())
@@ -85,6 +110,7 @@ class TodoForm(forms.ModelForm):
     class Meta:
         model = Todo
         fields = ["title", "description", "due_date", "priority"]
+        field_classes = TODO_FIELD_CLASSES
         widgets = {
             # dir="auto": a title in Hebrew or Arabic is typed right to left.
             "title": forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
@@ -146,6 +172,7 @@ class TagForm(forms.ModelForm):
     class Meta:
         model = Tag
         fields = ["name"]
+        field_classes = TAG_FIELD_CLASSES
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "off"})}
 
     def clean_name(self):

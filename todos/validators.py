@@ -23,6 +23,31 @@ def _is_blank(character):
     )
 
 
+# Invisible characters that mean nothing at either end of a title or a tag name: zero-width
+# spaces and joiners, direction marks, the word joiner, the byte order mark, the soft hyphen and
+# the fillers. Not every blank character: a variation selector or a tag character ends some
+# emoji.
+_EDGE_INVISIBLE = frozenset(
+    "\u00ad\u115f\u1160\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2800\u3164\ufeff\uffa0"
+)
+
+
+def _is_edge_blank(character):
+    return character.isspace() or character in _EDGE_INVISIBLE
+
+
+def trim(value):
+    """`value` without the spaces and invisible characters at its ends, as str.strip() trims
+    spaces: "ok" typed with a zero-width space after it is the tag "ok", not a second one that
+    looks the same."""
+    start, end = 0, len(value)
+    while start < end and _is_edge_blank(value[start]):
+        start += 1
+    while end > start and _is_edge_blank(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
 def validate_visible(value):
     """Refuses text that shows nothing: a title or tag name of zero-width spaces or fillers
     would be saved and listed as an empty link."""

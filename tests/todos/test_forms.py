@@ -1,8 +1,10 @@
 import pytest
+from django.urls import reverse
 
 from tests.factories import TodoFactory
+from todos.admin import TodoAdminForm
 from todos.forms import TAGS_PER_TODO_MAX, TagForm, TagNamesField, TodoEditForm, TodoForm
-from todos.models import Priority
+from todos.models import Priority, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +18,10 @@ pytestmark = pytest.mark.django_db
         (" work , Home ,, errands ", ["work", "Home", "errands"]),
         ("Work, work, WORK, home", ["Work", "home"]),
         (",,,", []),
+        # Invisible characters at a name's ends go as spaces do: "ok" stays one tag.
+        ("ok\u200b, \ufeffok, \u200dOK\u200e", ["ok"]),
+        ("a\u200bb", ["a\u200bb"]),  # within a name it stays
+        ("\u2764\ufe0f", ["\u2764\ufe0f"]),  # an emoji's variation selector stays
     ],
 )
 def test_tag_names_are_split_trimmed_and_deduplicated_ignoring_case(raw, names):
@@ -111,3 +117,33 @@ def test_edit_form_without_a_valid_version_is_refused(version):
 )
 def test_tag_form_refuses_bad_names(name, message):
     assert message in " ".join(errors_for(TagForm, {"name": name})["name"])
+
+
+@pytest.mark.parametrize("form_class", [TodoForm, TodoAdminForm])
+def test_a_titles_invisible_edges_are_trimmed(form_class):
+    form = form_class(data={"title": "\u200b Water the plants\u200b\ufeff", "priority": 2})
+    form.is_valid()
+    assert form.cleaned_data["title"] == "Water the plants"
+
+
+def test_a_tag_names_invisible_edges_are_trimmed():
+    form = TagForm(data={"name": "\u2060work\u200b"})
+    form.is_valid()
+    assert form.cleaned_data["name"] == "work"
+
+
+def test_the_admins_tag_form_trims_them_too(admin_client, user):
+    data = {"owner": user.pk, "name": "\u2060work\u200b"}
+    admin_client.post(reverse("admin:todos_tag_add"), data)
+    assert Tag.objects.get().name == "work"
+
+
+@pytest.mark.parametrize("form_class", [TodoForm, TodoAdminForm])
+def test_a_descriptions_line_breaks_count_one_character_each_as_the_browser_counts(form_class):
+    # The textarea's maxlength counts each line break once; the browser sends it as CR LF.
+    lines = ["x" * 999] * 10  # 9,999 characters as the browser counts, 10,008 as it sends
+    form = form_class(data={"title": "ok", "priority": 2, "description": "\r\n".join(lines)})
+    form.is_valid()
+    assert "description" not in form.errors
+    assert form.cleaned_data["description"] == "\n".join(lines)
+    assert len(form.cleaned_data["description"]) == 9_999

@@ -61,8 +61,11 @@ def todo_changelist_url(**params):
 
 
 def may_see_todos(request):
-    """Staff who may not view todos see no counts of them either (users' and tags' lists)."""
-    return request.user.has_perm("todos.view_todo")
+    """Staff who may not view todos see no counts of them either (users' and tags' lists).
+
+    Change permission lets staff view too, as Django's admin has it.
+    """
+    return request.user.has_perm("todos.view_todo") or request.user.has_perm("todos.change_todo")
 
 
 class DueDateFilter(admin.SimpleListFilter):
@@ -233,6 +236,13 @@ class TodoAdminForm(forms.ModelForm):
         locked = lock_owners([self.instance.owner_id, owner.pk if owner else None])
         if owner and owner.pk not in locked:
             self.add_error("owner", OWNER_DELETED_MEANWHILE.format(owner=owner))
+        if tags:
+            # Read before the lock: one deleted since (its owner's lock released) would fail
+            # the link's foreign key at commit.
+            gone = set(tags) - set(Tag.objects.filter(pk__in=[tag.pk for tag in tags]))
+            if gone:
+                names = ", ".join(sorted(tag.name for tag in gone))
+                self.add_error("tags", f"These tags were deleted meanwhile: {names}.")
         if self.instance.pk is not None:
             self.check_unchanged_since_loaded()
         return cleaned_data
@@ -401,7 +411,8 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
         return super().get_queryset(request).with_tag_list()
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None:
+        # A new todo has no version to check, and a page that cannot be saved needs none.
+        if obj is not None and self.has_change_permission(request, obj):
             return super().get_fieldsets(request, obj)
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]})

@@ -1,5 +1,7 @@
 """The user admin: Django's, with the profile fields and the user's todos at a glance."""
 
+from contextlib import suppress
+
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -22,7 +24,7 @@ from todos.admin_tools import (
 )
 from todos.listing import ListSort, ListStatus, is_page_size
 from todos.models import Todo
-from todos.services import lock_owners
+from todos.services import AccountGone, lock_owners
 
 from .forms import AdminLoginForm
 from .models import User
@@ -198,7 +200,9 @@ class UserAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, auth_admin.User
         )
 
     def delete_model(self, request, obj):
-        user_delete(user=obj)
+        # Deleted meanwhile, by other staff or on the site: what was asked for is done.
+        with suppress(AccountGone):
+            user_delete(user=obj)
 
     def delete_queryset(self, request, queryset):
         users_delete(users=queryset)

@@ -907,10 +907,16 @@ def test_tag_changelist_shows_name_owner_and_todo_count(admin_client):
     assert link.replace("&", "&amp;") in response.content.decode()
 
 
-@pytest.mark.parametrize("sees_todos", [True, False], ids=["with view_todo", "without"])
-def test_tag_todo_counts_show_only_to_staff_who_may_see_todos(client, staff, sees_todos):
+@pytest.mark.parametrize(
+    ("todo_permissions", "sees_todos"),
+    [(["view_todo"], True), (["change_todo"], True), ([], False)],
+    ids=["with view_todo", "with change_todo", "without"],
+)
+def test_tag_todo_counts_show_only_to_staff_who_may_see_todos(
+    client, staff, todo_permissions, sees_todos
+):
     """As on the users' list: the count links to todos such staff would get a 403 for."""
-    codenames = ["view_tag", "view_todo"] if sees_todos else ["view_tag"]
+    codenames = ["view_tag", *todo_permissions]
     staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client.force_login(staff)
     tag = TagFactory(name="Garden")
@@ -1282,6 +1288,19 @@ def test_deleting_many_todos_counts_their_tag_links_instead_of_listing_each(admi
     assert Tag.objects.get() == tag
 
 
+def test_deleting_more_todos_than_are_listed_counts_them_too(admin_client):
+    many = SummarizedDeletionMixin.deletion_listed_max + 1
+    todos = TodoFactory.create_batch(many)  # no tags: nothing else goes with them
+    data = {"action": "delete_selected", "_selected_action": [todos[0].pk], "select_across": 1}
+    response = admin_client.post(TODO_CHANGELIST, data)
+    page = response.content.decode()
+    assert f"{many} todos, not listed one by one." in page
+    assert todo_change_url(todos[0]) not in page
+    assert "With them" not in page
+    admin_client.post(TODO_CHANGELIST, {**data, "post": "yes"})
+    assert not Todo.objects.exists()
+
+
 # Saved elsewhere while the change page was open
 
 
@@ -1367,6 +1386,19 @@ def test_a_tag_for_an_owner_deleted_meanwhile_is_refused(admin_client, monkeypat
     assert not Tag.objects.exists()
 
 
+def test_a_tag_deleted_meanwhile_is_refused_on_the_tags_field(admin_client, monkeypatch):
+    todo = TodoFactory()
+    kept, deleted = TagFactory(owner=todo.owner, name="kept"), TagFactory(owner=todo.owner)
+    data = todo_form_data(owner=todo.owner.pk, tags=[kept.pk, deleted.pk])
+    # The tags field has read both; the tag goes before the form's own check.
+    rows = Tag.objects.filter(pk=deleted.pk)
+    deleting_during_clean(monkeypatch, todos_admin.TodoAdminForm, "due_date", rows)
+    response = post_change(admin_client, todo, data)
+    assert response.status_code == HTTPStatus.OK
+    assert f"These tags were deleted meanwhile: {deleted.name}." in response.content.decode()
+    assert not todo.tags.exists()
+
+
 def test_the_add_form_carries_no_version(admin_client):
     response = admin_client.get(reverse("admin:todos_todo_add"))
     assert 'name="loaded_version"' not in response.content.decode()
@@ -1383,3 +1415,11 @@ def test_the_tag_filter_marks_a_name_spelt_otherwise_in_the_url(admin_client):
         if choice["selected"]
     ]
     assert selected == ["ZZ"]
+
+
+def test_a_todos_page_that_cannot_be_saved_carries_no_version(client, staff):
+    staff.user_permissions.add(Permission.objects.get(codename="view_todo"))
+    client.force_login(staff)
+    response = client.get(todo_change_url(TodoFactory()))
+    assert response.status_code == HTTPStatus.OK
+    assert "Loaded version" not in response.content.decode()

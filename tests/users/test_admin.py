@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.factories import TagFactory, TodoFactory, UserFactory
 from todos.admin_tools import SummarizedDeletionMixin
 from todos.models import Tag, Todo
-from users.admin import RECENT_TODOS_SHOWN, UserChangeForm
+from users.admin import RECENT_TODOS_SHOWN, UserAdmin, UserChangeForm
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -500,9 +500,15 @@ def test_a_deletion_something_protects_gets_djangos_page_naming_it(admin_client,
     ]
 
 
-@pytest.mark.parametrize("sees_todos", [True, False], ids=["with view_todo", "without"])
-def test_todo_counts_show_only_to_staff_who_may_see_todos(client, staff, sees_todos):
-    codenames = ["view_user", "view_todo"] if sees_todos else ["view_user"]
+@pytest.mark.parametrize(
+    ("todo_permissions", "sees_todos"),
+    [(["view_todo"], True), (["change_todo"], True), ([], False)],
+    ids=["with view_todo", "with change_todo", "without"],
+)
+def test_todo_counts_show_only_to_staff_who_may_see_todos(
+    client, staff, todo_permissions, sees_todos
+):
+    codenames = ["view_user", *todo_permissions]
     staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client.force_login(staff)
     owner = owner_of(3, tags=0)
@@ -570,4 +576,20 @@ def test_a_password_set_for_a_user_deleted_meanwhile_does_not_bring_them_back(
     response = admin_client.post(url, {"password1": new_password, "password2": new_password})
     assert response.status_code == HTTPStatus.OK
     assert "This user was deleted meanwhile; no password was set." in response.content.decode()
+    assert not User.objects.filter(username="leaving").exists()
+
+
+def test_deleting_a_user_other_staff_deleted_meanwhile_says_it_is_done(admin_client, monkeypatch):
+    user = UserFactory(username="leaving")
+    original = UserAdmin.log_deletions
+
+    def deleted_first(model_admin, request, queryset):
+        User.objects.filter(pk=user.pk).delete()
+        return original(model_admin, request, queryset)
+
+    monkeypatch.setattr(UserAdmin, "log_deletions", deleted_first)
+    response = admin_client.post(
+        reverse("admin:users_user_delete", args=[user.pk]), {"post": "yes"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
     assert not User.objects.filter(username="leaving").exists()

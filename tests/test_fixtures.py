@@ -1,5 +1,6 @@
 """The demo fixtures load on either database, load twice without duplicates, and fail atomically."""
 
+import io
 import json
 
 import pytest
@@ -140,6 +141,18 @@ def test_fixture_tagging_a_todo_with_another_users_tag_fails_and_loads_nothing(t
         call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
     assert table_counts() == before
     assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_fixture_of_links_alone_tagging_a_todo_with_another_users_tag_fails(tmp_path):
+    bobs = Todo.objects.filter(owner__username="bob").first()
+    rows = [{"model": "todos.todo_tags", "fields": {"todo": bobs.pk, "tag": ["alice", "work"]}}]
+    before = set(bobs.tags.all())
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="which belongs to another user"):
+        call_command("loaddata", write_fixture(tmp_path, rows), stdout=out)
+    assert set(bobs.tags.all()) == before
+    assert "Installed" not in out.getvalue()  # Django's summary comes only after the check
 
 
 @pytest.mark.usefixtures("demo_data")

@@ -16,11 +16,20 @@ from todos.models import Tag, Todo
 CHECK_BATCH_SIZE = 5_000
 
 
+# Each kind of row loaded, and the lookup from a link to it.
+CHECKED = {Todo: "todo", Tag: "tag", Todo.tags.through: "pk"}
+
+
 class Command(loaddata.Command):
     def loaddata(self, fixture_labels):
-        self.loaded_keys = {Todo: [], Tag: []}
+        self.loaded_keys = {model: [] for model in CHECKED}
         super().loaddata(fixture_labels)
+
+    def reset_sequences(self, connection, models):
+        # Django's last step before its summary ("Installed 3 object(s)"), run once the rows
+        # are in and their foreign keys checked: the place for this check too.
         self.check_tag_owners()
+        super().reset_sequences(connection, models)
 
     def save_obj(self, obj):
         saved = super().save_obj(obj)
@@ -29,9 +38,9 @@ class Command(loaddata.Command):
         return saved
 
     def check_tag_owners(self):
-        """Fail if a loaded todo has, or a loaded tag is on, a todo of another owner."""
+        """Fail if a loaded link, or a link of a loaded todo or tag, joins two owners."""
         links = Todo.tags.through.objects.using(self.using).exclude(tag__owner=F("todo__owner"))
-        for model, side in ((Todo, "todo"), (Tag, "tag")):
+        for model, side in CHECKED.items():
             keys = self.loaded_keys[model]
             for start in range(0, len(keys), CHECK_BATCH_SIZE):
                 batch = keys[start : start + CHECK_BATCH_SIZE]

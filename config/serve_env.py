@@ -13,7 +13,7 @@ Sourcing .env as a shell script did not: there a space, `<`, `&` or `$` in a val
 import os
 import shlex
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import environ
 
@@ -41,15 +41,29 @@ def exports(path):
     ]
 
 
+# Query options that hold a secret: django-environ passes them to the driver as they are.
+SECRET_OPTIONS = frozenset({"password", "passfile", "sslpassword"})
+
+
 def shown(url):
-    """`url` with its password, if any, as `***`: for the log, where the password must not go."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    # The last "@" ends the credentials, as URL parsers read them: a password may hold one.
-    credentials, _, host = parts.netloc.rpartition("@")
-    user = credentials.partition(":")[0]
-    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+    """`url` with its password, if any, as `***`: for the log, where the password must not go.
+
+    The password may be in the credentials or an option of the query string.
+    """
+    parts = original = urlsplit(url)
+    if parts.password is not None:
+        # The last "@" ends the credentials, as URL parsers read them: a password may hold one.
+        credentials, _, host = parts.netloc.rpartition("@")
+        user = credentials.partition(":")[0]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    if any(name.lower() in SECRET_OPTIONS for name, _ in options):
+        options = [
+            (name, "***" if name.lower() in SECRET_OPTIONS else value) for name, value in options
+        ]
+        parts = parts._replace(query=urlencode(options, safe="*"))
+    # Rebuilt only when masked: geturl() drops the empty host of sqlite:////path.
+    return url if parts == original else parts.geturl()
 
 
 if __name__ == "__main__":

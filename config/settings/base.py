@@ -13,8 +13,16 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
+
+def verbatim(name, default=""):
+    """The variable exactly as set. django-environ reads a value that starts with `$` as the
+    name of another variable to read instead: a secret key from Django's generator starts
+    with one about once in fifty."""
+    return env.ENVIRON.get(name, default)
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env(
+SECRET_KEY = verbatim(
     "DJANGO_SECRET_KEY", default="insecure-local-development-key-never-used-in-production"
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -34,10 +42,26 @@ def requests_in_transactions(database):
     return database
 
 
-# Databases: SQLite file by default, any database by URL (postgres://user@host:port/name).
+def database_from_url(url):
+    """The database a URL names (postgres://user@host:5432/name, sqlite:///path), or a stop
+    that says what is wrong with it, instead of a traceback from the first query."""
+    try:
+        database = env.db_url_config(url)
+    except ValueError as error:  # a port out of range, say
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
+    if database.get("ENGINE") not in KNOWN_ENGINES or not database.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
+        )
+    return requests_in_transactions(database)
+
+
+KNOWN_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+# Databases: SQLite file by default, any database by URL. Set but empty counts as not set, as
+# `make serve` takes it.
 DATABASES = {
-    "default": requests_in_transactions(
-        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    "default": database_from_url(
+        verbatim("DATABASE_URL").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,11 +3,11 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, requests_in_transactions
+from .base import database_from_url, env, verbatim
 
 # EMAIL_URL too: a console fallback would print password-reset links into the logs.
 REQUIRED_VARIABLES = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "EMAIL_URL")
-_missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
+_missing = [name for name in REQUIRED_VARIABLES if not verbatim(name).strip()]
 if _missing:
     raise ImproperlyConfigured(
         f"Production settings need {', '.join(_missing)} in the environment (see .env.example)."
@@ -28,16 +28,11 @@ def strict_bool(name, default):
 
 
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = verbatim("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in env.list("DJANGO_ALLOWED_HOSTS") if host.strip()]
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS names no host: every request would get 400.")
-DATABASES = {"default": env.db("DATABASE_URL")}
-if not DATABASES["default"].get("ENGINE"):
-    raise ImproperlyConfigured(
-        "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
-    )
-requests_in_transactions(DATABASES["default"])
+DATABASES = {"default": database_from_url(verbatim("DATABASE_URL").strip())}
 try:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 except ValueError:

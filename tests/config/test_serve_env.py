@@ -58,6 +58,12 @@ def test_a_name_the_shell_cannot_take_is_left_out(tmp_path, monkeypatch):
         ),
         ("postgres://app@db/todos", "postgres://app@db/todos"),
         ("sqlite:////srv/todos/db.sqlite3", "sqlite:////srv/todos/db.sqlite3"),
+        # The driver takes a password from the query string too.
+        (
+            "postgres://app@db/todos?password=s3cret&sslmode=require",
+            "postgres://app@db/todos?password=***&sslmode=require",
+        ),
+        ("postgres://app:a@db/todos?PASSWORD=b", "postgres://app:***@db/todos?PASSWORD=***"),
     ],
 )
 def test_the_database_url_is_shown_without_its_password(url, shown):

@@ -120,6 +120,10 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         ({"DJANGO_HTTPS": "enabled"}, "DJANGO_HTTPS must be true or false"),
         ({"DJANGO_HTTPS": ""}, "DJANGO_HTTPS must be true or false"),
         ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "postgres://"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "postgres://db:99999/todos"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "mysql://db/todos"}, "DATABASE_URL is not a database URL"),
+        ({"DJANGO_SECRET_KEY": "   "}, "need DJANGO_SECRET_KEY"),
         ({"DJANGO_ALLOWED_HOSTS": ","}, "DJANGO_ALLOWED_HOSTS names no host"),
         ({"DJANGO_ADMIN_URL": "/admin"}, "DJANGO_ADMIN_URL must look like 'admin/'"),
         ({"DJANGO_CONN_MAX_AGE": "abc"}, "DJANGO_CONN_MAX_AGE must be a number of seconds"),
@@ -132,6 +136,10 @@ def test_a_password_reset_link_is_never_logged_with_its_token():
         "https word",
         "https empty",
         "database url",
+        "database url without a name",
+        "database port out of range",
+        "database not supported",
+        "secret key of spaces",
         "no host",
         "admin url",
         "connection age",
@@ -173,3 +181,23 @@ def test_allowed_hosts_are_read_without_the_spaces_around_them():
     code += "print(settings.ALLOWED_HOSTS)"
     result = run_production(["-c", code], DJANGO_ALLOWED_HOSTS="a.example, b.example ,")
     assert result.stdout.strip() == "['a.example', 'b.example']", result.stderr
+
+
+@pytest.mark.parametrize("key", ["$k9#x(-2a!v@p1zq_7+e)m^wr&0s3u*8dfhb=c5ylgtn6oj4", "$HOME"])
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_it_is(key):
+    # django-environ reads "$NAME" as the variable NAME: "$HOME" was the home directory, and a
+    # key from Django's generator that starts with "$" stopped the start as missing.
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.SECRET_KEY)"
+    result = run_production(["-c", code], DJANGO_SECRET_KEY=key)
+    assert result.stdout.strip() == key, result.stderr
+
+
+def test_an_empty_database_url_is_the_local_sqlite_file():
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.DATABASES['default']['NAME'])"
+    env = {**os.environ, "DATABASE_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == str(PROJECT_ROOT / "db.sqlite3"), result.stderr

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -231,7 +231,11 @@ BAD_OPTIONS = {
         "--heavy-user-todos must be 0 or more",
     ),
     "zero batch size": ({"batch_size": 0}, "--batch-size must be at least 1"),
-    "zero workers": ({"workers": 0}, "--workers must be at least 1"),
+    "zero workers": ({"workers": 0}, "--workers must be from 1 to 16, got 0"),
+    # Each holds a connection: 150 ran PostgreSQL out of them halfway through (a traceback).
+    "too many workers": ({"workers": 17}, "--workers must be from 1 to 16, got 17"),
+    # One user's tags are built at once: three million took 600 MB.
+    "too many tags per user": ({"tags_per_user": 10_001}, "--tags-per-user must be at most 10,000"),
     "both todo counts": ({"todos": 10, "todos_per_user": 2}, "--todos or --todos-per-user"),
     "heavy user todos alone": ({"heavy_user_todos": 5}, "--heavy-user-todos needs --heavy-user"),
     "heavy username invalid": ({"heavy_user": "no spaces"}, "--heavy-user 'no spaces'"),
@@ -387,6 +391,25 @@ def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
     kept_todos = {row[0] for row in kept["Todo"]}
     links = [(todo, tag) for _, todo, tag in complete["Todo_tags"] if todo in kept_todos]
     assert [(todo, tag) for _, todo, tag in kept["Todo_tags"]] == links
+
+
+def test_a_database_error_halfway_says_what_was_committed(monkeypatch):
+    make_todos = seeding.SeedRows.todos
+
+    def refused(self, **ids):
+        for index, item in enumerate(make_todos(self, **ids)):
+            if index == 45:  # in the third batch
+                raise OperationalError("FATAL: sorry, too many clients already")
+            yield item
+
+    monkeypatch.setattr(seeding.SeedRows, "todos", refused)
+    options = {"users": 4, "todos": 70, "tags_per_user": 3, "batch_size": 20}
+    with pytest.raises(CommandError) as stopped:
+        seed(**options)
+    message = str(stopped.value)
+    assert "The database stopped the seed (FATAL: sorry, too many clients already)" in message
+    assert "committed: 4 users, 12 tags, 40 todos" in message
+    assert Todo.objects.count() == 40
 
 
 @pytest.mark.skipif(

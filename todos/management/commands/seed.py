@@ -7,7 +7,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils import timezone
 
 from todos import seeding
@@ -28,6 +28,12 @@ AS_OF_MIN = datetime.date(1970, 1, 1)
 # Rows of one table in one run: a billion is hours of writing and hundreds of GB, far past any
 # use here, and far short of where the keys (2**63) run out.
 ROWS_MAX = 10**9
+# One user's tags are built and written together, so their number bounds the memory a batch
+# takes (about 150 bytes a tag); the tag menu lists them all, too.
+TAGS_PER_USER_MAX = 10_000
+# Each worker holds a database connection: PostgreSQL allows 100 by default, and past the
+# machine's cores more workers only wait.
+WORKERS_MAX = 16
 
 
 def iso_date(value):
@@ -73,7 +79,8 @@ class Command(BaseCommand):
             metavar="K",
             type=int,
             default=DEFAULTS["tags_per_user"],
-            help=f"Tags each user owns (default {DEFAULTS['tags_per_user']}).",
+            help=f"Tags each user owns (default {DEFAULTS['tags_per_user']}, at most "
+            f"{TAGS_PER_USER_MAX:,}).",
         )
         parser.add_argument(
             "--seed",
@@ -117,7 +124,8 @@ class Command(BaseCommand):
             type=int,
             default=DEFAULTS["workers"],
             help="Connections writing todos at once on PostgreSQL (default "
-            f"{DEFAULTS['workers']}); 1 writes everything through one connection.",
+            f"{DEFAULTS['workers']}, at most {WORKERS_MAX}); 1 writes everything through one "
+            "connection.",
         )
         parser.add_argument(
             "--noinput",
@@ -140,8 +148,8 @@ class Command(BaseCommand):
         if batch_size is None or batch_size < 1:
             raise CommandError(f"--batch-size must be at least 1, got {batch_size}.")
         workers = options["workers"]
-        if workers is None or workers < 1:
-            raise CommandError(f"--workers must be at least 1, got {workers}.")
+        if workers is None or not 1 <= workers <= WORKERS_MAX:
+            raise CommandError(f"--workers must be from 1 to {WORKERS_MAX}, got {workers}.")
         connection = connections[options["database"]]
         rows = seeding.seed_rows(plan)
         if heavy_user := seeding.generated_heavy_user(rows):
@@ -174,6 +182,13 @@ class Command(BaseCommand):
                 f"committed: {format_counts(progress.counts) or 'nothing'}.",
                 returncode=130,
             ) from None
+        except DatabaseError as error:  # the server gone, out of connections or of disk
+            progress.finish()
+            raise CommandError(
+                f"The database stopped the seed ({str(error).strip()}): every batch was "
+                "committed whole or not at all; "
+                f"committed: {format_counts(progress.counts) or 'nothing'}."
+            ) from error
         progress.finish()
         if options["verbosity"] >= 1:
             self.write_summary(plan, counts, progress.elapsed())
@@ -195,6 +210,11 @@ class Command(BaseCommand):
         for name, value in counts.items():
             if value is not None and value < 0:
                 raise CommandError(f"{name} must be 0 or more, got {value}.")
+        if options["tags_per_user"] > TAGS_PER_USER_MAX:
+            raise CommandError(
+                f"--tags-per-user must be at most {TAGS_PER_USER_MAX:,}, "
+                f"got {options['tags_per_user']:,}."
+            )
 
         heavy_user, heavy_user_todos = options["heavy_user"], options["heavy_user_todos"]
         if heavy_user is None and heavy_user_todos is not None:

@@ -367,7 +367,7 @@ class TodoDeleteView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, FormPag
         title = self.object.title
         todos_delete(todos=self.get_queryset().filter(pk=self.object.pk))
         messages.success(self.request, f"Deleted “{title}”.")
-        return self.list_response()
+        return self.list_response(at="todo-list")
 
 
 class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
@@ -392,8 +392,12 @@ class TodoToggleView(OwnedTodoMixin, ObjectFirstMixin, ListOptionsMixin, View):
             messages.success(request, f"Marked “{todo.title}” as {state}.")
         else:
             messages.info(request, f"“{todo.title}” was already {state}.")
-        # Back to the row toggled, not the top of the list (unless the list no longer shows it).
-        return self.list_response(at=f"todo-{todo.pk}")
+        # Back to the row toggled, not the top of the page; to the list's start when the list
+        # no longer shows the row (a todo done under "Active").
+        todo.done = done
+        return self.list_response(
+            at=f"todo-{todo.pk}" if self.list_options.shows(todo) else "todo-list"
+        )
 
 
 class TodoToggleAllView(OwnedTodoMixin, ListOptionsMixin, View):

@@ -442,6 +442,14 @@ def test_detail_of_an_untagged_todo_says_none(user_client, user):
     assert '<dt>Tags</dt>\n    <dd class="tags">None</dd>' in response.content.decode()
 
 
+def test_a_toggle_that_takes_the_row_out_of_the_list_returns_to_the_lists_start(user_client, todo):
+    # Done under "Active": the row is gone from the list, and an anchor to it would be the top.
+    url = reverse("todos:toggle", args=[todo.pk]) + "?status=active"
+    response = user_client.post(url, {"done": "1"})
+    assert response.url == f"{LIST_URL}?status=active#todo-list"
+    assert 'id="todo-list"' in user_client.get(response.url).content.decode()
+
+
 def test_delete_asks_first_then_deletes(user_client, todo):
     url = reverse("todos:delete", args=[todo.pk])
     response = user_client.get(url)
@@ -451,7 +459,7 @@ def test_delete_asks_first_then_deletes(user_client, todo):
 
     response = user_client.post(url + "?status=active")
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == f"{LIST_URL}?status=active"
+    assert response.url == f"{LIST_URL}?status=active#todo-list"  # not the top of the page
     assert messages_of(response) == ["Deleted “Buy milk”."]
     assert not Todo.objects.exists()
 
@@ -501,10 +509,10 @@ def test_an_action_that_keeps_the_page_leaves_the_address_bar_alone(user_client,
 
 def test_toggle_completes_then_reopens(user_client, todo):
     url = reverse("todos:toggle", args=[todo.pk])
-    response = user_client.post(url + "?status=active", {"done": "1"})
+    response = user_client.post(url, {"done": "1"})
     assert response.status_code == HTTPStatus.FOUND
     # Without JavaScript, back to the row: a long list does not start again from its top.
-    assert response.url == f"{LIST_URL}?status=active#todo-{todo.pk}"
+    assert response.url == f"{LIST_URL}#todo-{todo.pk}"
     assert messages_of(response) == ["Marked “Buy milk” as done."]
     todo.refresh_from_db()
     assert (todo.done, todo.version) == (True, 2)

@@ -202,6 +202,7 @@ DIAGRAM_TYPES = {
     "PositiveSmallIntegerField": "smallint",
     "PositiveIntegerField": "integer",
     "JSONField": "jsonb",
+    "UUIDField": "uuid",
 }
 ENTITY = re.compile(r"^ *(\w+) *\{\n(.*?)^ *\}", re.MULTILINE | re.DOTALL)
 ATTRIBUTE = re.compile(r'^(?P<type>\w+) +(?P<name>\w+)(?: +(?P<keys>[A-Z, ]+?))?(?: +"[^"]*")?$')

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -93,6 +95,22 @@ class DefaultedChoiceField(forms.TypedChoiceField):
         return self.empty_value if data in self.empty_values else data
 
 
+class IdempotencyKeyField(forms.UUIDField):
+    """The key a form was shown with. Anything else (a post made by hand) counts as none:
+    the todo is added as any other, and no error names a field the user never saw."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
 class TodoForm(forms.ModelForm):
     """A new todo. The quick-add form posts only `title`; every other field is optional."""
 
@@ -106,6 +124,8 @@ class TodoForm(forms.ModelForm):
         initial=Priority.NORMAL,
     )
     tags = TagNamesField()
+    # A new key each time the form is shown; sent again with the same form (`todo_create`).
+    idempotency_key = IdempotencyKeyField()
 
     class Meta:
         model = Todo
@@ -121,14 +141,25 @@ class TodoForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["tags"].initial = [tag.name for tag in self.instance.tags.all()]
+        elif "idempotency_key" in self.fields:
+            self.fields["idempotency_key"].initial = uuid.uuid4()
 
     def save(self):
-        """Save the todo and its tags together (no commit=False): the view sets the owner."""
-        return todo_create(todo=self.instance, tag_names=self.cleaned_data["tags"])
+        """Save the todo and its tags together (no commit=False): the view sets the owner.
+
+        Returns the todo, or the one this same form added already (sent twice: then
+        `sent_before` is True).
+        """
+        self.instance.idempotency_key = self.cleaned_data.get("idempotency_key")
+        todo = todo_create(todo=self.instance, tag_names=self.cleaned_data["tags"])
+        self.sent_before = todo is not self.instance
+        return todo
 
 
 class TodoEditForm(TodoForm):
     """An existing todo. `version` is the one the form was loaded with (edit-conflict check)."""
+
+    idempotency_key = None  # the version check already makes a save sent twice harmless
 
     version = forms.IntegerField(
         min_value=1,

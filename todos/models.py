@@ -256,6 +256,9 @@ class Todo(models.Model):
     # Bumped by every write; the edit form sends back the version it loaded to detect conflicts.
     version = models.PositiveIntegerField(default=1, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="todos")
+    # Sent by the form that created it: the same form sent again (a double click without
+    # JavaScript) finds this todo instead of adding a second. Seeded and fixture rows have none.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = TodoQuerySet.as_manager()
 
@@ -294,6 +297,12 @@ class Todo(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(version__gte=1), name="todos_todo_version_positive"
+            ),
+            # Partial: the rows without a key (seeded, loaded, older) cost it nothing.
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="todos_todo_idempotency_key_unique_per_owner",
             ),
         ]
 

@@ -69,8 +69,20 @@ def tags_get_or_create(*, owner, names):
 
 @transaction.atomic
 def todo_create(*, todo, tag_names):
-    """Save a new `todo` (owner and fields set) with its tags, creating the missing tags."""
+    """Save a new `todo` (owner and fields set) with its tags, creating the missing tags.
+
+    A todo whose `idempotency_key` the owner already has on another is its form sent again:
+    with the same title (a double click) that todo is returned and nothing is added; with
+    another (the form's page kept and used again) the new one is added, without the key.
+    Under the owner's lock the second of two at once finds the first one's todo.
+    """
     lock_owner(todo.owner_id)
+    if todo.idempotency_key is not None:
+        sent = Todo.objects.filter(owner_id=todo.owner_id, idempotency_key=todo.idempotency_key)
+        if (added := sent.first()) is not None:
+            if added.title == todo.title:
+                return added
+            todo.idempotency_key = None
     todo.save()
     todo.tags.set(tags_get_or_create(owner=todo.owner, names=tag_names))
     return todo

@@ -287,7 +287,10 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView
     def form_valid(self, form):
         form.instance.owner = self.request.user
         todo = form.save()
-        if self.is_on_the_listed_page(todo):
+        if form.sent_before:
+            # A double click: the first answer, with its "Added", may never have been shown.
+            messages.info(self.request, f"“{todo.title}” was added already.")
+        elif self.is_on_the_listed_page(todo):
             messages.success(self.request, f"Added “{todo.title}”.")
         else:
             # Added from a filtered list, another sort or a later page, where it is not shown:

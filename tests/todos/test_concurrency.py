@@ -7,6 +7,7 @@ transactions), as tests/users/test_signup.py shows for two sign-ups.
 """
 
 import threading
+import uuid
 from functools import partial
 
 import pytest
@@ -179,6 +180,24 @@ def test_a_todo_added_beside_its_accounts_deletion_is_deleted_with_it_or_refused
         assert [error for error in errors if not isinstance(error, AccountGone)] == []
         assert not Todo.objects.filter(owner_id=adder.pk).exists()
         assert not Tag.objects.filter(owner_id=adder.pk).exists()
+
+
+def test_a_form_sent_twice_at_once_adds_one_todo(owner):
+    """A double click without JavaScript: two requests with the same key at the same moment."""
+    for round_ in range(ROUNDS):
+        key = uuid.uuid4()
+        errors = at_once(
+            *[
+                partial(
+                    todo_create,
+                    todo=Todo(owner=owner, title=f"Twice {round_}", idempotency_key=key),
+                    tag_names=["x"],
+                )
+                for _ in range(2)
+            ]
+        )
+        assert errors == []
+        assert Todo.objects.filter(idempotency_key=key).count() == 1
 
 
 def test_the_lock_holds_other_bulk_writes_but_not_a_new_todo(owner):

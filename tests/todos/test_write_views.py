@@ -123,6 +123,62 @@ def test_bad_quick_add_without_js_shows_the_full_form_with_the_input_kept(user_c
     assert selected == [str(Priority.NORMAL)]
 
 
+KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]{36})"')
+
+
+def test_each_add_form_carries_a_new_key(user_client):
+    keys = [KEY.search(user_client.get(url).content.decode()) for url in (LIST_URL, LIST_URL)]
+    keys.append(KEY.search(user_client.get(CREATE_URL).content.decode()))
+    assert all(keys)
+    assert len({key.group(1) for key in keys}) == 3
+
+
+def test_a_form_sent_twice_adds_one_todo(user_client, user):
+    key = KEY.search(user_client.get(LIST_URL).content.decode()).group(1)
+    data = {"title": "Buy milk", "tags": "shop", "idempotency_key": key}
+    first = user_client.post(CREATE_URL, data)
+    second = user_client.post(CREATE_URL, data)  # the double click's second request
+    assert Todo.objects.filter(owner=user).count() == 1
+    assert Tag.objects.filter(owner=user).count() == 1
+    # The browser shows the second answer, which says so (with the first one's message if
+    # that one reached it).
+    assert second.url == first.url == LIST_URL
+    assert messages_of(second) == ["Added “Buy milk”.", "“Buy milk” was added already."]
+
+
+def test_a_key_sent_again_with_another_title_adds_that_todo_too(user_client, user):
+    # The form's page kept (Back) and used again for another todo.
+    key = KEY.search(user_client.get(LIST_URL).content.decode()).group(1)
+    user_client.post(CREATE_URL, {"title": "Buy milk", "idempotency_key": key})
+    user_client.post(CREATE_URL, {"title": "Buy bread", "idempotency_key": key})
+    titles = Todo.objects.filter(owner=user).order_by("pk").values_list("title", "idempotency_key")
+    assert [(title, str(sent) if sent else None) for title, sent in titles] == [
+        ("Buy milk", key),
+        ("Buy bread", None),
+    ]
+
+
+def test_the_same_key_is_another_users_own(client, user, other_user):
+    key = "0b4c8a4e-8e9d-4a63-9a39-0f1c6f0c2b11"
+    for owner in (user, other_user):
+        client.force_login(owner)
+        client.post(CREATE_URL, {"title": "Buy milk", "idempotency_key": key})
+    assert Todo.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "not-a-key", "\x00"])
+def test_a_missing_or_malformed_key_adds_the_todo_without_a_word(user_client, user, key):
+    response = user_client.post(CREATE_URL, {"title": "Buy milk", "idempotency_key": key})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Todo.objects.get(owner=user).idempotency_key is None
+
+
+def test_the_edit_form_has_no_key(user_client, user):
+    todo = TodoFactory(owner=user)
+    page = user_client.get(reverse("todos:update", args=[todo.pk])).content.decode()
+    assert "idempotency_key" not in page
+
+
 def test_quick_add_with_htmx_returns_the_list_fragment_with_counters(user_client, user):
     TodoFactory(owner=user, completed=True)
     response = user_client.post(f"{CREATE_URL}?status=all", {"title": "Fresh"}, headers=HTMX)

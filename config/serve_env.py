@@ -42,7 +42,7 @@ def exports(path):
 
 
 # Query options that hold a secret: django-environ passes them to the driver as they are.
-SECRET_OPTIONS = frozenset({"password", "passfile", "sslpassword"})
+SECRET_OPTIONS = frozenset({"password", "sslpassword"})
 
 
 def shown(url):

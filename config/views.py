@@ -53,6 +53,7 @@ class SignedInMixin(LoginRequiredMixin):
 
     signed_out_message = "You were logged out, so that was not saved. Log in to go on."
     account_gone_message = "Your account was deleted meanwhile, so that was not saved."
+    account_gone_page_message = "Your account was deleted meanwhile."
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -61,7 +62,10 @@ class SignedInMixin(LoginRequiredMixin):
             # Deleted in another tab or by staff after this request found the user: what the
             # view wrote is rolled back with its service's transaction.
             logout(request)
-            messages.info(request, self.account_gone_message)
+            reading = request.method in ("GET", "HEAD")
+            messages.info(
+                request, self.account_gone_page_message if reading else self.account_gone_message
+            )
             response = redirect(settings.LOGIN_URL)
             return HttpResponseClientRedirect(response.url) if request.htmx else response
 

@@ -122,3 +122,28 @@ def test_tags_with_a_comma_are_renamed_before_the_constraint_refuses_them():
     # "a b" is taken in another case; a name of commas alone has nothing left.
     assert names == {1: "a b (2)", 2: "A B", 3: "tag", 4: "x" * 49}
     assert unapplied_migrations() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_descriptions_saved_with_cr_lf_get_lf_and_keep_it_going_back():
+    call_command("migrate", "todos", "0008", verbosity=0)
+    owner = User.objects.create(username="lines")
+    with connection.cursor() as cursor:
+        for todo_id, description in [(1, "one\r\ntwo\r\n"), (2, "kept\nas is"), (3, "")]:
+            cursor.execute(
+                "INSERT INTO todos_todo (id, owner_id, title, description, done, priority, "
+                "created_at, updated_at, version) VALUES (%s, %s, 'x', %s, %s, 2, %s, %s, 1)",
+                [todo_id, owner.pk, description, False, "2026-01-01 00:00:00", "2026-01-01"],
+            )
+
+    def descriptions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, description FROM todos_todo ORDER BY id")
+            return dict(cursor.fetchall())
+
+    call_command("migrate", "todos", "0009", verbosity=0)
+    assert descriptions() == {1: "one\ntwo\n", 2: "kept\nas is", 3: ""}
+    call_command("migrate", "todos", "0008", verbosity=0)
+    assert descriptions() == {1: "one\ntwo\n", 2: "kept\nas is", 3: ""}
+    call_command("migrate", verbosity=0)
+    assert unapplied_migrations() == []

@@ -31,7 +31,7 @@ from .admin_tools import (
     most_common_values,
 )
 from .forms import TAG_FIELD_CLASSES, TODO_FIELD_CLASSES
-from .models import Priority, Tag, Todo
+from .models import TITLE_ORDER, Priority, Tag, Todo
 from .services import lock_owners, tag_delete, tag_rename, todos_delete, todos_set_done
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -419,8 +419,8 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
             for name, options in super().get_fieldsets(request, obj)
         ]
 
-    # Titles sort ignoring letter case, as on the site (todo_owner_title_ci_idx).
-    ordering_expressions = {"title": Lower("title")}
+    # Titles sort ignoring letter case, as on the site.
+    ordering_expressions = {"title": TITLE_ORDER}
 
     def get_sortable_by(self, request):
         # One owner's todos sort by any column: the indexes begin with the owner. Across owners

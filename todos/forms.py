@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
-from .services import todo_create, todo_update
+from .services import ADDED_FIELDS, todo_create, todo_update
 from .validators import trim, validate_visible
 
 TAGS_PER_TODO_MAX = 10
@@ -126,10 +126,11 @@ class TodoForm(forms.ModelForm):
     tags = TagNamesField()
     # A new key each time the form is shown; sent again with the same form (`todo_create`).
     idempotency_key = IdempotencyKeyField()
+    sent_before = False  # set by save()
 
     class Meta:
         model = Todo
-        fields = ["title", "description", "due_date", "priority"]
+        fields = [*ADDED_FIELDS]
         field_classes = TODO_FIELD_CLASSES
         widgets = {
             # dir="auto": a title in Hebrew or Arabic is typed right to left.
@@ -177,15 +178,9 @@ class TodoEditForm(TodoForm):
         self.fields["version"].initial = self.instance.version
 
     def is_saved_in(self, todo):
-        """Whether `todo` as stored already holds all this form submits: a save sent twice.
-
-        Tags ignoring case, as saving them does: an existing tag keeps its spelling.
-        """
-        fields = self._meta.fields
-        if any(getattr(todo, name) != self.cleaned_data[name] for name in fields):
-            return False
-        saved = sorted(tag.name.lower() for tag in todo.tags.all())
-        return saved == sorted(name.lower() for name in self.cleaned_data["tags"])
+        """Whether `todo` as stored already holds all this form submits: a save sent twice."""
+        values = {name: self.cleaned_data[name] for name in self._meta.fields}
+        return todo.holds(values, self.cleaned_data["tags"])
 
     def save(self):
         """Save unless the todo changed since the form was loaded (TodoChangedElsewhere)."""

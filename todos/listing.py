@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.urls import reverse
 
-from .models import TAG_NAME_MAX_LENGTH
+from .models import TAG_NAME_MAX_LENGTH, TITLE_ORDER
 
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MIN = 10
@@ -39,9 +38,8 @@ SORT_ORDERINGS = {
     ListSort.DUE_DESC: (models.F("due_date").desc(nulls_last=True), "-id"),
     ListSort.PRIORITY_DESC: ("-priority", "-id"),
     ListSort.PRIORITY: ("priority", "id"),
-    # "apple" between "Apple" and "Banana", not after "Zebra" (todo_owner_title_ci_idx).
-    ListSort.TITLE: (Lower("title"), "id"),
-    ListSort.TITLE_DESC: (Lower("title").desc(), "-id"),
+    ListSort.TITLE: (TITLE_ORDER, "id"),
+    ListSort.TITLE_DESC: (TITLE_ORDER.desc(), "-id"),
 }
 
 # Past any list's end, so the last page is shown; the bound keeps the rows' offset within the

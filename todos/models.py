@@ -17,6 +17,8 @@ TAG_NAME_MAX_LENGTH = 50
 # Every page lists a user's tags by name ignoring letter case, as the database's LOWER() folds
 # it: one user's tags never tie there (their unique index), other users' tie-break by key.
 TAG_ORDER = (Lower("name"), "pk")
+# Titles sort ignoring letter case too (todo_owner_title_ci_idx): "apple" beside "Apple".
+TITLE_ORDER = Lower("title")
 # SQLite's LOWER(): A to Z only.
 _SQLITE_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -258,7 +260,7 @@ class Todo(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="todos")
     # Sent by the form that created it: the same form sent again (a double click without
     # JavaScript) finds this todo instead of adding a second. Seeded and fixture rows have none.
-    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+    idempotency_key = models.UUIDField(null=True, editable=False)
 
     objects = TodoQuerySet.as_manager()
 
@@ -272,9 +274,8 @@ class Todo(models.Model):
             ),
             models.Index(fields=["owner", "due_date", "id"], name="todo_owner_due_idx"),
             models.Index(fields=["owner", "priority", "id"], name="todo_owner_priority_idx"),
-            # By title ignoring letter case, as the list sorts it (TITLE_ORDER).
             models.Index(
-                models.F("owner"), Lower("title"), models.F("id"), name="todo_owner_title_ci_idx"
+                models.F("owner"), TITLE_ORDER, models.F("id"), name="todo_owner_title_ci_idx"
             ),
             # The admin changelist: everyone's todos, newest first.
             models.Index(fields=["-created_at", "-id"], name="todo_created_idx"),
@@ -315,6 +316,15 @@ class Todo(models.Model):
     @property
     def is_overdue(self):
         return not self.done and self.due_date is not None and self.due_date < timezone.localdate()
+
+    def holds(self, values, tag_names):
+        """Whether this todo, as stored, has `values` (field name: value) and the tags
+        `tag_names`, these ignoring letter case as saving them does (an existing tag keeps its
+        spelling): what a form sent twice finds."""
+        if any(getattr(self, name) != value for name, value in values.items()):
+            return False
+        stored = sorted(tag.name.lower() for tag in self.tags.all())
+        return stored == sorted(name.lower() for name in tag_names)
 
     def set_done(self, done):
         """Mark done or not, keeping completed_at consistent (the check constraint insists)."""

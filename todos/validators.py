@@ -14,32 +14,37 @@ _BLANK_CHARACTERS = frozenset(
 )
 
 
+def _is_variation_selector(character):
+    return "\ufe00" <= character <= "\ufe0f" or "\U000e0100" <= character <= "\U000e01ef"
+
+
 def _is_blank(character):
     return (
         unicodedata.category(character) in _BLANK_CATEGORIES
         or character in _BLANK_CHARACTERS
-        or "\ufe00" <= character <= "\ufe0f"  # variation selectors
-        or "\U000e0100" <= character <= "\U000e01ef"  # variation selectors supplement
+        or _is_variation_selector(character)
     )
 
 
-# Invisible characters that mean nothing at either end of a title or a tag name: zero-width
-# spaces and joiners, direction marks, the word joiner, the byte order mark, the soft hyphen and
-# the fillers. Not every blank character: a variation selector or a tag character ends some
-# emoji.
-_EDGE_INVISIBLE = frozenset(
-    "\u00ad\u115f\u1160\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2800\u3164\ufeff\uffa0"
-)
+def _ends_a_sequence(character):
+    """Blank characters that finish what comes before them: variation selectors (the emoji
+    style of ❤) and tag characters (the flag of a country's region)."""
+    return _is_variation_selector(character) or "\U000e0020" <= character <= "\U000e007f"
 
 
 def _is_edge_blank(character):
-    return character.isspace() or character in _EDGE_INVISIBLE
+    # Control characters other than spaces are left to the forms to refuse (a NUL).
+    return character.isspace() or (
+        _is_blank(character)
+        and unicodedata.category(character) != "Cc"
+        and not _ends_a_sequence(character)
+    )
 
 
 def trim(value):
     """`value` without the spaces and invisible characters at its ends, as str.strip() trims
-    spaces: "ok" typed with a zero-width space after it is the tag "ok", not a second one that
-    looks the same."""
+    spaces: "ok" typed with a zero-width space or a direction mark after it is the tag "ok",
+    not a second one that looks the same. Those that finish an emoji stay."""
     start, end = 0, len(value)
     while start < end and _is_edge_blank(value[start]):
         start += 1

@@ -37,9 +37,13 @@ def requests_in_transactions(database):
     waits its turn (up to the 5 s timeout) instead.
     """
     database["ATOMIC_REQUESTS"] = True
-    if database.get("ENGINE") == "django.db.backends.sqlite3":  # none: a bad URL, refused later
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     return database
+
+
+# The databases the project runs and is tested on.
+KNOWN_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
 
 
 def database_from_url(url):
@@ -49,14 +53,19 @@ def database_from_url(url):
         database = env.db_url_config(url)
     except ValueError as error:  # a port out of range, say
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
-    if database.get("ENGINE") not in KNOWN_ENGINES or not database.get("NAME"):
+    engine = database.get("ENGINE")
+    if engine and engine not in KNOWN_ENGINES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names a database this project does not run on ({engine}): "
+            "use PostgreSQL or SQLite."
+        )
+    if not engine or not database.get("NAME"):
         raise ImproperlyConfigured(
             "DATABASE_URL is not a database URL (postgres://user@host:5432/name, sqlite:///path)."
         )
     return requests_in_transactions(database)
 
 
-KNOWN_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
 # Databases: SQLite file by default, any database by URL. Set but empty counts as not set, as
 # `make serve` takes it.
 DATABASES = {

@@ -1344,7 +1344,8 @@ def test_a_save_of_a_todo_deleted_meanwhile_does_not_bring_it_back(admin_client,
 
 
 def test_a_new_owner_deleted_meanwhile_is_refused(admin_client, monkeypatch):
-    todo = TodoFactory()
+    todo = TodoFactory(title="As it was")
+    owner_before = todo.owner_id
     leaving = UserFactory(username="leaving")
     data = todo_form_data(owner=leaving.pk, title="Moved", loaded_version=todo.version)
     rows = User.objects.filter(pk=leaving.pk)
@@ -1353,7 +1354,7 @@ def test_a_new_owner_deleted_meanwhile_is_refused(admin_client, monkeypatch):
     assert response.status_code == HTTPStatus.OK
     assert "leaving was deleted meanwhile; choose another owner." in response.content.decode()
     todo.refresh_from_db()
-    assert (todo.owner_id, todo.title) != (leaving.pk, "Moved")
+    assert (todo.owner_id, todo.title, todo.version) == (owner_before, "As it was", 1)
 
 
 def deleting_during_clean(monkeypatch, form_class, field, rows):

@@ -146,6 +146,21 @@ def test_a_form_sent_twice_adds_one_todo(user_client, user):
     assert messages_of(second) == ["Added “Buy milk”.", "“Buy milk” was added already."]
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [{"description": "Semi-skimmed"}, {"tags": "shop, dairy"}, {"priority": "3"}],
+    ids=["description", "tags", "priority"],
+)
+def test_a_form_sent_again_with_anything_changed_adds_another_todo(user_client, user, changed):
+    # The full form kept (Back), edited and sent again: what was changed is not dropped.
+    key = KEY.search(user_client.get(CREATE_URL).content.decode()).group(1)
+    data = {"title": "Buy milk", "tags": "shop", "priority": "2", "idempotency_key": key}
+    user_client.post(CREATE_URL, data)
+    response = user_client.post(CREATE_URL, {**data, **changed})
+    assert Todo.objects.filter(owner=user).count() == 2
+    assert messages_of(response)[-1] == "Added “Buy milk”."
+
+
 def test_a_key_sent_again_with_another_title_adds_that_todo_too(user_client, user):
     # The form's page kept (Back) and used again for another todo.
     key = KEY.search(user_client.get(LIST_URL).content.decode()).group(1)

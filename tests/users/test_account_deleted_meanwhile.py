@@ -15,6 +15,7 @@ from todos.forms import TodoEditForm, TodoForm
 from todos.models import Todo
 from users.forms import AccountDeleteForm, ProfileForm, ThrottledPasswordChangeForm
 from users.models import User
+from users.views import ProfileView
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,15 @@ def test_a_reset_link_does_not_bring_the_account_back(client, user, delete_accou
     assert response.url == reverse("users:login")
     assert messages_of(response) == ["That account was deleted meanwhile: no password was set."]
     assert not User.objects.exists()
+
+
+def test_the_profile_page_of_an_account_deleted_meanwhile_says_so(user_client, user, monkeypatch):
+    original = ProfileView.get_object
+
+    def deleted_first(view, queryset=None):
+        User.objects.filter(pk=user.pk).delete()
+        return original(view, queryset)
+
+    monkeypatch.setattr(ProfileView, "get_object", deleted_first)
+    response = user_client.get(reverse("users:profile"))
+    assert_logged_out_with(user_client, response, "Your account was deleted meanwhile.")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
+from tests.helpers import messages_of
 from todos.admin_tools import SummarizedDeletionMixin
 from todos.models import Tag, Todo
 from users.admin import RECENT_TODOS_SHOWN, UserAdmin, UserChangeForm
@@ -592,4 +593,5 @@ def test_deleting_a_user_other_staff_deleted_meanwhile_says_it_is_done(admin_cli
         reverse("admin:users_user_delete", args=[user.pk]), {"post": "yes"}
     )
     assert response.status_code == HTTPStatus.FOUND
+    assert messages_of(response) == ["The user “leaving” was deleted successfully."]
     assert not User.objects.filter(username="leaving").exists()

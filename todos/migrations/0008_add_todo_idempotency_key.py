@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='todo',
             name='idempotency_key',
-            field=models.UUIDField(blank=True, editable=False, null=True),
+            field=models.UUIDField(editable=False, null=True),
         ),
         migrations.AddConstraint(
             model_name='todo',

@@ -120,22 +120,19 @@ def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows):
     assert not User.objects.filter(username="newcomer").exists()
 
 
-@pytest.mark.usefixtures("demo_data")
-def test_fixture_tagging_a_todo_with_another_users_tag_fails_and_loads_nothing(tmp_path):
-    rows = [
+def newcomers_todo(title, tags):
+    """Rows of a new user with a tag "mine" and todo 999 called `title`, tagged `tags`."""
+    todo = {"owner": ["newcomer"], "title": title, "tags": tags, **SAVED_AT}
+    return [
         GOOD_USER,
         {"model": "todos.tag", "fields": {"owner": ["newcomer"], "name": "mine"}},
-        {
-            "model": "todos.todo",
-            "pk": 999,
-            "fields": {
-                "owner": ["newcomer"],
-                "title": "Borrowed tag",
-                **SAVED_AT,
-                "tags": [["newcomer", "mine"], ["alice", "work"]],
-            },
-        },
+        {"model": "todos.todo", "pk": 999, "fields": todo},
     ]
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_fixture_tagging_a_todo_with_another_users_tag_fails_and_loads_nothing(tmp_path):
+    rows = newcomers_todo("Borrowed tag", tags=[["newcomer", "mine"], ["alice", "work"]])
     before = table_counts()
     with pytest.raises(CommandError, match=r"todo 999 \(Borrowed tag\) has tag \d+ \(work\)"):
         call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
@@ -166,20 +163,7 @@ def test_fixture_giving_a_tag_in_use_to_another_user_fails_and_changes_nothing(t
 
 
 def test_fixture_tagging_todos_with_their_owners_tags_loads(tmp_path):
-    rows = [
-        GOOD_USER,
-        {"model": "todos.tag", "fields": {"owner": ["newcomer"], "name": "mine"}},
-        {
-            "model": "todos.todo",
-            "pk": 999,
-            "fields": {
-                "owner": ["newcomer"],
-                "title": "Own tag",
-                "tags": [["newcomer", "mine"]],
-                **SAVED_AT,
-            },
-        },
-    ]
+    rows = newcomers_todo("Own tag", tags=[["newcomer", "mine"]])
     call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
     assert [tag.name for tag in Todo.objects.get(pk=999).tags.all()] == ["mine"]
 

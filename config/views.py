@@ -4,7 +4,6 @@ the site's 405 page, not an empty body."""
 
 import sys
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -66,8 +65,7 @@ class SignedInMixin(LoginRequiredMixin):
             messages.info(
                 request, self.account_gone_page_message if reading else self.account_gone_message
             )
-            response = redirect(settings.LOGIN_URL)
-            return HttpResponseClientRedirect(response.url) if request.htmx else response
+            return self.whole_page(redirect(self.get_login_url()))
 
     def handle_no_permission(self):
         if self.raise_exception or self.request.user.is_authenticated:
@@ -77,10 +75,16 @@ class SignedInMixin(LoginRequiredMixin):
         else:
             back_to = self.page_after_login()
             messages.info(self.request, self.signed_out_message)
-        response = redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
+        return self.whole_page(
+            redirect_to_login(back_to, self.get_login_url(), self.get_redirect_field_name())
+        )
+
+    def whole_page(self, redirect_response):
+        """`redirect_response` as HX-Redirect for htmx: the page it leads to replaces the whole
+        page instead of landing inside the region htmx swaps."""
         if self.request.htmx:
-            return HttpResponseClientRedirect(response.url)
-        return response
+            return HttpResponseClientRedirect(redirect_response.url)
+        return redirect_response
 
     def page_after_login(self):
         return self.request.path

@@ -61,11 +61,9 @@ def todo_changelist_url(**params):
 
 
 def may_see_todos(request):
-    """Staff who may not view todos see no counts of them either (users' and tags' lists).
-
-    Change permission lets staff view too, as Django's admin has it.
-    """
-    return request.user.has_perm("todos.view_todo") or request.user.has_perm("todos.change_todo")
+    """Staff who may not view todos see no counts of them either (users' and tags' lists):
+    the todo admin's own view permission, which change permission grants too."""
+    return admin.site.get_model_admin(Todo).has_view_permission(request)
 
 
 class DueDateFilter(admin.SimpleListFilter):

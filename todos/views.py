@@ -287,10 +287,13 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView
     def form_valid(self, form):
         form.instance.owner = self.request.user
         todo = form.save()
+        # Under htmx, the list region: rendered after this view returns, so the message added
+        # below still shows in it.
+        response = self.list_response()
         if form.sent_before:
             # A double click: the first answer, with its "Added", may never have been shown.
             messages.info(self.request, f"“{todo.title}” was added already.")
-        elif self.is_on_the_listed_page(todo):
+        elif self.is_on_the_listed_page(todo, response):
             messages.success(self.request, f"Added “{todo.title}”.")
         else:
             # Added from a filtered list, another sort or a later page, where it is not shown:
@@ -304,10 +307,17 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView
                     todo.get_absolute_url(),
                 ),
             )
-        return self.list_response()
+        return response
 
-    def is_on_the_listed_page(self, todo):
-        """Whether the list the user goes back to shows `todo` on the page they were on."""
+    def is_on_the_listed_page(self, todo, response):
+        """Whether the list the user goes back to shows `todo` on the page they were on.
+
+        Under htmx `response` is that list region, whose page is read here once for both;
+        otherwise the page is looked up as the list will page it (two queries).
+        """
+        if self.request.htmx:
+            rows = response.context_data["page_obj"].object_list
+            return any(row.pk == todo.pk for row in rows)
         options = self.list_options
         listed = options.listed(self.get_queryset(), self.request.user).values_list("pk", flat=True)
         page = Paginator(listed, options.per_page).get_page(options.page)

@@ -60,6 +60,11 @@ def todo_changelist_url(**params):
     return f"{reverse('admin:todos_todo_changelist')}?{urlencode(params)}"
 
 
+def tag_label(tag):
+    """A tag as staff choose it for a todo: its name is shared by many users, so with its owner."""
+    return f"{tag.name} ({tag.owner})"
+
+
 def may_see_todos(request):
     """Staff who may not view todos see no counts of them either (users' and tags' lists):
     the todo admin's own view permission, which change permission grants too."""
@@ -408,6 +413,14 @@ class TodoAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmi
     def get_queryset(self, request):
         return super().get_queryset(request).with_tag_list()
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "tags":
+            # The chosen tags are labelled as the autocomplete labels them (TagAdmin).
+            field.queryset = field.queryset.select_related("owner")
+            field.label_from_instance = tag_label
+        return field
+
     def get_fieldsets(self, request, obj=None):
         # A new todo has no version to check, and a page that cannot be saved needs none.
         if obj is not None and self.has_change_permission(request, obj):
@@ -511,8 +524,12 @@ class TagAdmin(SummarizedDeletionMixin, CheckedChangeListMixin, admin.ModelAdmin
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
+    # The todo form's tag autocomplete (config.admin.LabelledAutocompleteJsonView).
+    autocomplete_label = staticmethod(tag_label)
+
     def get_queryset(self, request):
-        tags = super().get_queryset(request)
+        # The owner is in every row of the list and in every autocomplete result's label.
+        tags = super().get_queryset(request).select_related("owner")
         if not may_see_todos(request):
             return tags
         links = Todo.tags.through.objects.filter(tag=OuterRef("pk"))

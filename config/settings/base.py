@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     # First, so that its createsuperuser (which knows usernames and addresses are unique in
     # any letter case) is the one manage.py runs: the first app with a command name wins.
     "users",
-    "django.contrib.admin",
+    "config.admin.TodosAdminConfig",  # django.contrib.admin, with config.admin.TodosAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

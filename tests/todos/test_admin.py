@@ -664,12 +664,12 @@ def test_a_new_todo_or_tag_with_no_key_for_owner_gets_the_forms_error(admin_clie
 
 
 def test_a_refused_form_shows_the_tags_that_are_keys_still_selected(admin_client):
-    todo = TodoFactory()
+    todo = TodoFactory(owner__username="alice")
     tag = TagFactory(owner=todo.owner, name="garden")
     data = todo_form_data(owner=todo.owner.pk, tags=[tag.pk, "abc"])
     response = post_change(admin_client, todo, data)
     assert "tags" in response.context["adminform"].form.errors
-    selected = f'<option value="{tag.pk}" selected>garden</option>'
+    selected = f'<option value="{tag.pk}" selected>garden (alice)</option>'
     assert selected in response.content.decode()
 
 
@@ -691,8 +691,30 @@ def test_tag_autocomplete_searches_names_and_owners(admin_client):
         response = admin_client.get(url, {**params, "term": term})
         return sorted(result["text"] for result in response.json()["results"])
 
-    assert found("work") == ["work", "workout"]
-    assert found("carol") == ["home"]
+    # Labelled with their owners: many users have a tag named "work".
+    assert found("work") == ["work (alice)", "workout (bob)"]
+    assert found("carol") == ["home (carol)"]
+    assert found("work alice") == ["work (alice)"]
+
+
+def test_tag_autocomplete_reads_the_owners_with_the_tags(admin_client, django_assert_num_queries):
+    for number in range(30):
+        TagFactory(name=f"work {number:02}")
+    params = {"app_label": "todos", "model_name": "todo", "field_name": "tags", "term": "work"}
+    # session, user, savepoint, count, page of 20 tags with their owners, savepoint release
+    with django_assert_num_queries(6 + ESTIMATE_QUERIES):
+        response = admin_client.get(reverse("admin:autocomplete"), params)
+    results = response.json()["results"]
+    assert len(results) == 20
+    assert results[0]["text"] == f"work 00 ({Tag.objects.get(name='work 00').owner})"
+
+
+def test_a_todos_chosen_tags_are_labelled_with_their_owner(admin_client):
+    todo = TodoFactory(owner__username="alice")
+    tag = TagFactory(owner=todo.owner, name="garden")
+    todo.tags.add(tag)
+    response = admin_client.get(reverse("admin:todos_todo_change", args=[todo.pk]))
+    assert f'<option value="{tag.pk}" selected>garden (alice)</option>' in response.content.decode()
 
 
 def test_owner_autocomplete_searches_users(admin_client):

@@ -117,15 +117,16 @@ class ListOptions:
     @classmethod
     def from_query(cls, params, defaults=None):
         defaults = defaults or ListDefaults()
-        tag = _text(params.get("tag", ""), TAG_NAME_MAX_LENGTH + 1)
         return cls(
             status=_choice(params.get("status"), ListStatus, defaults.status),
             sort=_choice(params.get("sort"), ListSort, defaults.sort),
             per_page=_page_size(params.get("per_page"), defaults.per_page),
             page=_page_number(params.get("page")),
             q=_text(params.get("q", ""), SEARCH_MAX_LENGTH),
-            # A name longer than any tag can be matches nothing: treat it as no filter.
-            tag="" if len(tag) > TAG_NAME_MAX_LENGTH else tag,
+            # Cut one past the longest name a tag can have: a longer one still matches nothing
+            # (and acts on nothing, in the actions on the listed todos) instead of a tag it
+            # begins with.
+            tag=_text(params.get("tag", ""), TAG_NAME_MAX_LENGTH + 1),
         )
 
     @property

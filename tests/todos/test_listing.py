@@ -83,9 +83,10 @@ def test_search_is_trimmed_cut_and_loses_nul_characters():
     assert len(options("q=" + "x" * 5000).q) == SEARCH_MAX_LENGTH
 
 
-def test_a_tag_longer_than_any_tag_name_is_no_filter():
-    assert options("tag=" + "x" * 51).tag == ""
+def test_a_tag_longer_than_any_tag_name_stays_a_filter_no_tag_matches():
     assert options("tag=" + "x" * 50).tag == "x" * 50
+    assert options("tag=" + "x" * 51).tag == "x" * 51
+    assert options("tag=" + "x" * 5000).tag == "x" * 51
 
 
 @pytest.mark.parametrize(

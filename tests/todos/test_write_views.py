@@ -740,6 +740,21 @@ def test_toggle_all_with_nothing_matching_says_so(user_client, mixed):
     assert messages_of(response) == ["There was nothing to mark."]
 
 
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("todos:toggle_all", "There was nothing to mark."),
+        ("todos:clear_completed", "There were no completed todos to delete."),
+    ],
+)
+def test_a_tag_longer_than_any_tag_name_acts_on_nothing(user_client, mixed, action, message):
+    before = set(Todo.objects.values_list("pk", "done"))
+    # Longer than the 50 characters a tag name can have: it matches no tag.
+    response = user_client.post(reverse(action) + "?tag=milk" + "x" * 60)
+    assert set(Todo.objects.values_list("pk", "done")) == before
+    assert messages_of(response) == [message]
+
+
 def test_clear_completed_deletes_my_completed_todos_and_counts_them(user_client, mixed, other_user):
     theirs = TodoFactory(owner=other_user, completed=True)
     response = user_client.post(reverse("todos:clear_completed") + "?sort=due")

@@ -48,7 +48,7 @@ LIST_QUERIES = [
     ({"q": "\\"}, {"shown": False}),
     ({"q": "'; DROP TABLE todos_todo; --"}, {"shown": False}),
     ({"q": "🥛\u200b\ufeff\u202e"}, {"shown": False}),
-    ({"tag": LONG}, {"shown": True}),
+    ({"tag": LONG}, {"shown": False}),
     ({"tag": "\x00"}, {"shown": True}),
     ({"tag": "hob\x00bies"}, {"shown": True}),
     ({"tag": "%"}, {"shown": False}),

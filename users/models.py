@@ -1,9 +1,20 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 MAX_AGE = 150
+
+
+class CaseInsensitiveUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """The account whose username is `username` in any letter case, as usernames are unique
+        (users_user_username_unique_ci): "Alice" logs in as alice, as sign-up refuses "Alice"
+        once alice exists. Read from that constraint's index."""
+        return self.alias(username_lower=Lower("username")).get(
+            username_lower=Lower(Value(username))
+        )
 
 
 class User(AbstractUser):
@@ -22,7 +33,7 @@ class User(AbstractUser):
         "password reset email sent", null=True, blank=True, editable=False
     )
 
-    objects = UserManager()
+    objects = CaseInsensitiveUserManager()
 
     class Meta:
         ordering = ["username"]

@@ -69,6 +69,14 @@ def test_signed_in_users_still_go_on_to_a_safe_next(user_client):
     assert response.url == reverse("users:profile")
 
 
+@pytest.mark.parametrize("url", [LOGIN_URL, reverse("admin:login")], ids=["site", "admin"])
+def test_the_username_logs_in_in_any_letter_case(client, staff, password, url):
+    """Usernames are unique ignoring case (sign-up refuses "Alice" once alice exists)."""
+    response = log_in(client, staff.username.upper(), password, url)
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
 def test_login_records_the_time(client, user, password):
     assert user.last_login is None
     log_in(client, user.username, password)
@@ -211,6 +219,15 @@ class TestThrottling:
 
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert self.LOCKED_OUT in response.content.decode()
+        assert not is_logged_in(client)
+
+    def test_failures_in_any_letter_case_count_together(self, client, staff, password):
+        spellings = [staff.username, staff.username.upper(), staff.username.title()]
+        for attempt in range(5):
+            log_in(client, spellings[attempt % 3], "wrong")
+        for spelling in spellings:
+            response = log_in(client, spelling, password)
+            assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert not is_logged_in(client)
 
     def test_site_and_admin_failures_count_together(self, client, staff, password):

@@ -384,6 +384,7 @@ def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
         seed(**options)
 
     assert interruption.value.returncode == 130
+    assert "the tables were emptied (--flush), then" in str(interruption.value)
     kept = table_rows()
     assert kept["User"] == complete["User"]
     assert kept["Tag"] == complete["Tag"]
@@ -391,6 +392,24 @@ def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
     kept_todos = {row[0] for row in kept["Todo"]}
     links = [(todo, tag) for _, todo, tag in complete["Todo_tags"] if todo in kept_todos]
     assert [(todo, tag) for _, todo, tag in kept["Todo_tags"]] == links
+
+
+@pytest.mark.parametrize("step", ["flush", "first_taken_username"])
+def test_an_interruption_before_the_first_batch_is_as_clean(monkeypatch, step):
+    seed(users=3, todos=10, tags_per_user=2)
+    before = table_rows()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seeding, step, interrupted)
+    with pytest.raises(CommandError) as interruption:
+        seed(users=3, todos=10, tags_per_user=2, seed=2, flush=step == "flush", interactive=False)
+    assert interruption.value.returncode == 130
+    assert str(interruption.value) == (
+        "Interrupted: every batch was committed whole or not at all; committed: nothing."
+    )
+    assert table_rows() == before
 
 
 def test_a_database_error_halfway_says_what_was_committed(monkeypatch):

@@ -158,16 +158,19 @@ class Command(BaseCommand):
                 "--heavy-user or --seed."
             )
 
-        if options["flush"]:
-            self.confirm_flush(options["interactive"])
-            seeding.flush(connection)
-        elif taken := seeding.first_taken_username(rows, connection):
-            raise CommandError(
-                f"A user {taken!r} already exists (or has that email): pass --flush to start "
-                "from empty tables, or another --seed or --heavy-user."
-            )
-
+        flushed = False
         try:
+            # Ctrl-C at the prompt, in the flush (one transaction) or before the first batch
+            # is the same clean interruption as between batches.
+            if options["flush"]:
+                self.confirm_flush(options["interactive"])
+                seeding.flush(connection)
+                flushed = True
+            elif taken := seeding.first_taken_username(rows, connection):
+                raise CommandError(
+                    f"A user {taken!r} already exists (or has that email): pass --flush to "
+                    "start from empty tables, or another --seed or --heavy-user."
+                )
             counts = seeding.seed(
                 rows,
                 connection=connection,
@@ -178,16 +181,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             progress.finish()
             raise CommandError(
-                "Interrupted: every batch was committed whole or not at all; "
-                f"committed: {format_counts(progress.counts) or 'nothing'}.",
-                returncode=130,
+                f"Interrupted: {self.what_was_written(progress, flushed)}.", returncode=130
             ) from None
         except DatabaseError as error:  # the server gone, out of connections or of disk
             progress.finish()
             raise CommandError(
-                f"The database stopped the seed ({str(error).strip()}): every batch was "
-                "committed whole or not at all; "
-                f"committed: {format_counts(progress.counts) or 'nothing'}."
+                f"The database stopped the seed ({str(error).strip()}): "
+                f"{self.what_was_written(progress, flushed)}."
             ) from error
         progress.finish()
         if options["verbosity"] >= 1:
@@ -274,6 +274,12 @@ class Command(BaseCommand):
                 f"--heavy-user {username!r}: its email {email} would not be a valid address "
                 "(ASCII letters, digits and . _ + -, no dot first or last)."
             ) from None
+
+    @staticmethod
+    def what_was_written(progress, flushed):
+        emptied = "the tables were emptied (--flush), then " if flushed else ""
+        committed = format_counts(progress.counts) or "nothing"
+        return f"{emptied}every batch was committed whole or not at all; committed: {committed}"
 
     def confirm_flush(self, interactive):
         if not interactive:

@@ -278,6 +278,8 @@ def test_bad_options_are_refused_before_anything_is_deleted_or_written(options, 
     [
         (["--todos", "5", "--todos-per-user", "3"], "not allowed with argument"),
         (["--as-of", "yesterday"], "expected a date as YYYY-MM-DD"),
+        (["--as-of", "20260101"], "expected a date as YYYY-MM-DD"),
+        (["--as-of", "2026-W01-1"], "expected a date as YYYY-MM-DD"),
         (["--users", "many"], "invalid int value"),
         (["--database", "nope"], "argument --database: invalid choice: 'nope'"),
     ],

@@ -37,8 +37,9 @@ WORKERS_MAX = 16
 
 
 def iso_date(value):
+    # strptime, not date.fromisoformat: that also takes 20260101 and week dates (2026-W01-1).
     try:
-        return datetime.date.fromisoformat(value)
+        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 

@@ -114,10 +114,35 @@ BAD_FIXTURES = {
 @pytest.mark.parametrize("rows", BAD_FIXTURES.values(), ids=BAD_FIXTURES.keys())
 def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows):
     before = table_counts()
-    with pytest.raises((DeserializationError, IntegrityError)):
+    with pytest.raises((DeserializationError, IntegrityError, CommandError)):
         call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
     assert table_counts() == before
     assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_a_todo_whose_owner_is_nowhere_fails_naming_the_owner(tmp_path):
+    rows = [
+        GOOD_USER,
+        {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
+    ]
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert str(refused.value) == (
+        "Could not load todos.Todo(pk=999): its owner ['nobody'] is not in the database, nor "
+        "earlier in the fixtures."
+    )
+    assert table_counts() == (0, 0, 0)
+
+
+def test_a_todo_before_its_owner_in_the_fixture_fails_naming_the_owner(tmp_path):
+    """Django fills in a reference to a row further on only where the column may be empty."""
+    rows = [
+        {"model": "todos.todo", "pk": 999, "fields": {"owner": ["newcomer"], "title": "Early"}},
+        GOOD_USER,
+    ]
+    with pytest.raises(CommandError, match=r"its owner \['newcomer'\] is not in the database"):
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert table_counts() == (0, 0, 0)
 
 
 def newcomers_todo(title, tags):

@@ -4,6 +4,9 @@ Every form keeps a todo's tags its owner's, but no database constraint can (it w
 foreign key on two columns), so a fixture could link them across owners: a tag one user could
 then see on another's todo. Such a fixture now fails as one with a broken reference does,
 inside loaddata's transaction, so nothing of it stays.
+
+A required reference by natural key to nothing (a todo's owner ["nobody"]) fails naming it,
+where Django saved the row without it and reported the NOT NULL constraint.
 """
 
 from django.core.management.base import CommandError
@@ -32,6 +35,15 @@ class Command(loaddata.Command):
         super().reset_sequences(connection, models)
 
     def save_obj(self, obj):
+        # Django defers a natural key it cannot find yet, for a row later in the fixtures to
+        # fill in; a required foreign key cannot wait: the row is saved first, without it.
+        for field, key in obj.deferred_fields.items():
+            if field.many_to_one and not field.null:
+                model = obj.object._meta.label
+                raise CommandError(
+                    f"Could not load {model}(pk={obj.object.pk}): its {field.name} {key!r} is "
+                    "not in the database, nor earlier in the fixtures."
+                )
         saved = super().save_obj(obj)
         if saved and type(obj.object) in self.loaded_keys:
             self.loaded_keys[type(obj.object)].append(obj.object.pk)

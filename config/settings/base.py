@@ -166,7 +166,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The address is the visitor's, behind DJANGO_TRUSTED_PROXIES reverse proxies too (each must
 # append to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does): config.proxies.
 AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
-# Usernames log in in any letter case (users.models.CaseInsensitiveUserManager): one count each.
+# A username logs in in any letter case (users.models.CaseInsensitiveUserManager), so every
+# spelling of it shares one count of failures.
 AXES_USERNAME_CALLABLE = "users.login_throttle.attempted_username"
 try:
     TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)

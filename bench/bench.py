@@ -126,7 +126,11 @@ def parse_args():
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", default=DATABASE, help=f"its name (default {DATABASE})")
-    parser.add_argument("--pages", help="comma-separated page names to run (default: all)")
+    parser.add_argument(
+        "--pages",
+        help="comma-separated page names to run: list, list_deep, list_filtered, detail, admin, "
+        "admin_search (default: all)",
+    )
     return parser.parse_args()
 
 
@@ -160,6 +164,9 @@ def main():
         pages = bench_pages(subjects)
         if args.pages:
             wanted = set(args.pages.split(","))
+            if unknown := wanted - {page.name for page in pages}:
+                known = ", ".join(page.name for page in pages)
+                sys.exit(f"--pages: no page {', '.join(sorted(unknown))}; the pages: {known}")
             pages = [page for page in pages if page.name in wanted]
         sessions = log_in_sessions(env, [HEAVY_USER, STAFF_USER])
         with collected_static(env) as static_root:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from .models import TAG_NAME_MAX_LENGTH, Priority, Tag, Todo
 from .services import ADDED_FIELDS, todo_create, todo_update
-from .validators import trim, validate_visible
+from .validators import one_line, trim, validate_visible
 
 TAGS_PER_TODO_MAX = 10
 OUT_OF_DATE = "This form is out of date. Reload the page and try again."
@@ -24,11 +24,12 @@ def validate_tag_name(name):
 
 
 class TrimmedCharField(forms.CharField):
-    """A title or a name, without the invisible characters at its ends (`trim`). One that is
-    all invisible is kept whole, for the model's validate_visible to refuse by name."""
+    """A title or a name: one line (`one_line`), without the invisible characters at its ends
+    (`trim`). One that is all invisible is kept whole, for the model's validate_visible to
+    refuse by name."""
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = one_line(super().to_python(value))
         return trim(value) or value
 
 
@@ -49,7 +50,8 @@ TAG_FIELD_CLASSES = {"name": TrimmedCharField}
 
 
 class TagNamesField(forms.CharField):
-    """Comma-separated tag names, cleaned to a list: trimmed, no blanks, no repeats by case."""
+    """Comma-separated tag names, cleaned to a list: one line, trimmed, no blanks, no repeats
+    by case."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -58,7 +60,7 @@ class TagNamesField(forms.CharField):
 
     def to_python(self, value):
         names = {}
-        for name in super().to_python(value).split(","):
+        for name in one_line(super().to_python(value)).split(","):
             name = trim(name) or name.strip()  # all invisible: kept, for validate_tag_name
             if name:
                 names.setdefault(name.lower(), name)

@@ -1,5 +1,6 @@
 """Checks on the text people give their todos and tags."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ _BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 _BLANK_CHARACTERS = frozenset(
     "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
 )
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _is_variation_selector(character):
@@ -39,6 +41,13 @@ def _is_edge_blank(character):
         and unicodedata.category(character) != "Cc"
         and not _ends_a_sequence(character)
     )
+
+
+def one_line(value):
+    """`value` with each line break (CR LF, CR or LF) a space. A browser's one-line text box
+    holds none (HTML strips them from its value): stored, a title's line break would be lost
+    unseen the next time its edit form was saved."""
+    return _LINE_BREAK.sub(" ", value)
 
 
 def trim(value):

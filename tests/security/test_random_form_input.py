@@ -127,6 +127,11 @@ def stripped(value):
     return (value or "").strip()
 
 
+def one_line(value):
+    """What a one-line field keeps: each line break a space (todos.validators.one_line)."""
+    return stripped(re.sub(r"\r\n|\r|\n", " ", stripped(value)))
+
+
 def as_int(value):
     if not value:
         return None
@@ -143,7 +148,7 @@ def as_checkbox(value):
 
 def as_tag_names(value):
     names = {}
-    for name in stripped(value).split(","):
+    for name in one_line(value).split(","):
         if name.strip():
             names.setdefault(name.strip().lower(), name.strip())
     return list(names.values())
@@ -250,7 +255,7 @@ todo_fields = {
 
 
 def assert_todo_stored(todo, data):
-    assert todo.title == stripped(data["title"])
+    assert todo.title == one_line(data["title"])
     assert todo.description == stripped(data["description"])
     assert todo.due_date == as_date(data["due_date"])
     assert todo.priority == (int(data["priority"]) if data["priority"] else Priority.NORMAL)

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
         ("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", None),
         ("a\u200bb", ["a\u200bb"]),  # within a name it stays
         ("\u2764\ufe0f", ["\u2764\ufe0f"]),  # an emoji's variation selector stays
+        ("to\r\ndo, wor\nk,\rhome\n", ["to do", "wor k", "home"]),  # one line each
     ],
 )
 def test_tag_names_are_split_trimmed_and_deduplicated_ignoring_case(raw, names):
@@ -126,6 +127,19 @@ def test_a_titles_invisible_edges_are_trimmed(form_class):
     form = form_class(data={"title": "\u200b Water the plants\u200b\ufeff", "priority": 2})
     form.is_valid()
     assert form.cleaned_data["title"] == "Water the plants"
+
+
+@pytest.mark.parametrize("form_class", [TodoForm, TodoAdminForm])
+def test_a_titles_line_breaks_are_spaces_as_its_one_line_box_holds_none(form_class):
+    form = form_class(data={"title": "Water\r\nthe\rplants\n", "priority": 2})
+    form.is_valid()
+    assert form.cleaned_data["title"] == "Water the plants"
+
+
+def test_a_tag_names_line_breaks_are_spaces_too():
+    form = TagForm(data={"name": "to\ndo"})
+    form.is_valid()
+    assert form.cleaned_data["name"] == "to do"
 
 
 def test_a_tag_names_invisible_edges_are_trimmed():

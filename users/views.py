@@ -42,17 +42,40 @@ class HomeView(View):
         return redirect("users:login")
 
 
+class NextElsewhereMixin:
+    """For the login, logout and sign-up views: a `next` that is the page itself, which any link
+    can ask for, or the logout page gives the default page instead. Django answers the login's
+    own with a 500 ("redirection loop") and the logout's with its "logged out" template, which
+    is the admin's; signing in only to visit the logout page would end on its 405 page."""
+
+    def paths_not_next(self):
+        return {self.request.path, reverse("users:logout")}
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if urlsplit(url).path in self.paths_not_next() else url
+
+
 # Error reports leave these out, as Django's own login and password views do.
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
-class SignupView(FormPageMixin, CreateView):
+class SignupView(NextElsewhereMixin, auth_views.RedirectURLMixin, FormPageMixin, CreateView):
+    """A new account, signed in at once; then on to `next` (a safe one, as the login's: the
+    login page's link here carries it) or the todo list."""
+
     form_class = SignupForm
     template_name = "users/signup.html"
-    success_url = reverse_lazy("todos:list")
+    next_page = "todos:list"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            return redirect(self.success_url)
+            return redirect(self.get_success_url())
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            self.redirect_field_name: self.get_redirect_url(),
+        }
 
     def form_valid(self, form):
         try:
@@ -72,28 +95,11 @@ class SignupView(FormPageMixin, CreateView):
         return redirect(self.get_success_url())
 
 
-class NextElsewhereMixin:
-    """For Django's login and logout views: a `next` that is the page itself, which any link can
-    ask for, gives the default page instead. Django answers the login's with a 500 ("redirection
-    loop") and the logout's with its "logged out" template, which is the admin's."""
-
-    def paths_not_next(self):
-        return {self.request.path}
-
-    def get_redirect_url(self):
-        url = super().get_redirect_url()
-        return "" if urlsplit(url).path in self.paths_not_next() else url
-
-
 class LoginView(NextElsewhereMixin, FormPageMixin, auth_views.LoginView):
     """Django's login; a signed-in visitor goes straight on to `next` or the todo list."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
-
-    def paths_not_next(self):
-        # Logging in only to visit the logout page would end on its 405 page.
-        return {*super().paths_not_next(), reverse("users:logout")}
 
 
 class LogoutView(NextElsewhereMixin, auth_views.LogoutView):

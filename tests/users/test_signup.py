@@ -74,6 +74,43 @@ def test_signed_in_users_are_sent_to_their_todos(user_client):
     assert response.url == reverse("todos:list")
 
 
+PROFILE_URL = reverse("users:profile")
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        (PROFILE_URL, PROFILE_URL),
+        ("https://elsewhere.example/", reverse("todos:list")),  # not this site: ignored
+        (SIGNUP_URL, reverse("todos:list")),  # itself
+        (reverse("users:logout"), reverse("todos:list")),  # its 405 page
+    ],
+)
+def test_sign_up_goes_on_to_a_safe_next(client, signup_data, next_url, lands_on):
+    response = client.post(SIGNUP_URL, {**signup_data, "next": next_url})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == lands_on
+    assert is_logged_in(client)
+
+
+def test_the_login_pages_next_goes_through_the_sign_up_page(client):
+    next_url = "/todos/?status=active&sort=due"
+    quoted = "/todos/%3Fstatus%3Dactive%26sort%3Ddue"
+    login_page = client.get(reverse("users:login"), {"next": next_url}).content.decode()
+    assert f'href="{SIGNUP_URL}?next={quoted}"' in login_page
+
+    signup_page = client.get(SIGNUP_URL, {"next": next_url}).content.decode()
+    assert '<input type="hidden" name="next" value="/todos/?status=active&amp;sort=due">' in (
+        signup_page
+    )
+    assert f'href="{reverse("users:login")}?next={quoted}"' in signup_page
+
+
+def test_signed_in_users_opening_sign_up_go_on_to_a_safe_next(user_client):
+    response = user_client.get(SIGNUP_URL, {"next": PROFILE_URL})
+    assert response.url == PROFILE_URL
+
+
 NUL = "\x00"
 INVALID_USERNAME = (
     "Enter a valid username. This value may contain only letters, numbers, "

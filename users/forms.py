@@ -11,8 +11,6 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import Value
-from django.db.models.functions import Lower
 
 from todos.listing import PAGE_SIZE_MAX, PAGE_SIZE_MIN, ListSort, ListStatus, list_defaults_for
 
@@ -23,13 +21,11 @@ from .services import claim_password_reset_email
 def is_taken(field_name, value, *, by_other_than=None, using=None):
     """Whether a user other than `by_other_than` has `value` in `field_name`, ignoring case.
 
-    LOWER() on both sides is what the unique indexes hold, so the check agrees with the
-    database on every backend and is answered from the index. `using` names the database.
+    `using` names the database.
     """
     return (
         User.objects.db_manager(using)
-        .alias(stored=Lower(field_name))
-        .filter(stored=Lower(Value(value)))
+        .ignoring_case(field_name, value)
         .exclude(pk=getattr(by_other_than, "pk", None))
         .exists()
     )

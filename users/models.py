@@ -8,13 +8,11 @@ MAX_AGE = 150
 
 
 class CaseInsensitiveUserManager(UserManager):
-    def get_by_natural_key(self, username):
-        """The account whose username is `username` in any letter case, as usernames are unique
-        (users_user_username_unique_ci): "Alice" logs in as alice, as sign-up refuses "Alice"
-        once alice exists. Read from that constraint's index."""
-        return self.alias(username_lower=Lower("username")).get(
-            username_lower=Lower(Value(username))
-        )
+    def ignoring_case(self, field_name, value):
+        """The users whose `field_name` is `value` in any letter case. LOWER() on both sides is
+        what the unique indexes hold (users_user_username_unique_ci, users_user_email_unique_ci),
+        so the answer agrees with the database on every backend and comes from the index."""
+        return self.alias(stored=Lower(field_name)).filter(stored=Lower(Value(value)))
 
 
 class User(AbstractUser):

@@ -90,7 +90,7 @@ class SignupView(NextElsewhereMixin, auth_views.RedirectURLMixin, FormPageMixin,
                 form.full_clean()
                 return self.form_invalid(form)
         # Named because several backends are configured; the password was just set, not checked.
-        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, self.object, backend="users.backends.CaseInsensitiveModelBackend")
         messages.success(self.request, f"Welcome, {self.object.username}! Your account is ready.")
         return redirect(self.get_success_url())
 

@@ -140,7 +140,8 @@ LOGOUT_REDIRECT_URL = "users:login"
 AUTHENTICATION_BACKENDS = [
     # Throttles logins before the model backend checks the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, finding the account by its username in any letter case.
+    "users.backends.CaseInsensitiveModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -166,8 +167,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The address is the visitor's, behind DJANGO_TRUSTED_PROXIES reverse proxies too (each must
 # append to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does): config.proxies.
 AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
-# A username logs in in any letter case (users.models.CaseInsensitiveUserManager), so every
-# spelling of it shares one count of failures.
+# A username logs in in any letter case (users.backends), so every spelling of it shares one
+# count of failures: counted under the account's own.
 AXES_USERNAME_CALLABLE = "users.login_throttle.attempted_username"
 try:
     TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)

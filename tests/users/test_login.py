@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -229,6 +230,26 @@ class TestThrottling:
             response = log_in(client, spelling, password)
             assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert not is_logged_in(client)
+
+    def test_failures_are_counted_under_the_accounts_own_spelling(self, client):
+        UserFactory(username="MixedCase")
+        log_in(client, "mixedCASE", "wrong")
+        log_in(client, "Nobody", "wrong")  # no such account: counted as typed
+        assert set(AccessAttempt.objects.values_list("username", flat=True)) == {
+            "MixedCase",
+            "Nobody",
+        }
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite's LOWER() folds A to Z only"
+    )
+    def test_a_spelling_only_the_database_folds_shares_the_count(self, client, password):
+        """PostgreSQL's LOWER("İ") is "i" where Python's "İ".lower() is "i̇": the database finds
+        the account for the login, and so for the count."""
+        UserFactory(username="admin")
+        for _ in range(5):
+            log_in(client, "admİn", "wrong")
+        assert log_in(client, "admin", password).status_code == HTTPStatus.TOO_MANY_REQUESTS
 
     def test_site_and_admin_failures_count_together(self, client, staff, password):
         self.fail(client, staff, LOGIN_URL, 3)

@@ -138,6 +138,24 @@ class TestPasswordReset:
         )
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
+    def test_it_lifts_the_lock_whatever_case_the_guesses_spelled_the_username_in(
+        self, client, password
+    ):
+        user = UserFactory(username="MixedCase")
+        for spelling in ["mixedcase", "MIXEDCASE", "MixedCase", "mixedCASE", "Mixedcase"]:
+            client.post(reverse("users:login"), {"username": spelling, "password": "wrong"})
+        assert not log_in(client, "mixedcase", password)  # locked: all five counted as one
+        client.post(RESET_URL, {"email": user.email})
+        (email,) = mail.outbox
+        reset_link = re.search(r"http://testserver(/accounts/reset/\S+/)", email.body).group(1)
+        set_password_url = client.get(reset_link).url
+
+        client.post(
+            set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+
+        assert log_in(client, "mixedcase", NEW_PASSWORD)
+
     def test_the_link_works_only_once(self, client, reset_link):
         set_password_url = client.get(reset_link).url
         client.post(

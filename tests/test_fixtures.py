@@ -86,38 +86,59 @@ def write_fixture(tmp_path, rows):
 # A fixture's rows are saved raw: auto_now and auto_now_add do not fill these in.
 SAVED_AT = {"created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z"}
 GOOD_USER = {"model": "users.user", "fields": {"username": "newcomer", "password": "!"}}
+# name: (rows, what loaddata raises)
 BAD_FIXTURES = {
-    "unknown field": [
-        GOOD_USER,
-        {"model": "todos.tag", "fields": {"owner": ["newcomer"], "colour": "red"}},
-    ],
-    "broken reference": [
-        GOOD_USER,
-        {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
-    ],
-    "tag name with a comma": [
-        GOOD_USER,
-        {"model": "todos.tag", "pk": 999, "fields": {"owner": ["newcomer"], "name": "a,b"}},
-    ],
-    "row breaking a constraint": [
-        GOOD_USER,
-        {
-            "model": "todos.todo",
-            "pk": 999,
-            "fields": {"owner": ["newcomer"], "title": "Done?", "done": True},
-        },
-    ],
+    "unknown field": (
+        [GOOD_USER, {"model": "todos.tag", "fields": {"owner": ["newcomer"], "colour": "red"}}],
+        DeserializationError,
+    ),
+    "broken reference": (
+        [
+            GOOD_USER,
+            {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
+        ],
+        CommandError,
+    ),
+    "tag name with a comma": (
+        [
+            GOOD_USER,
+            {"model": "todos.tag", "pk": 999, "fields": {"owner": ["newcomer"], "name": "a,b"}},
+        ],
+        IntegrityError,
+    ),
+    "row breaking a constraint": (
+        [
+            GOOD_USER,
+            {
+                "model": "todos.todo",
+                "pk": 999,
+                "fields": {"owner": ["newcomer"], "title": "Done?", "done": True},
+            },
+        ],
+        IntegrityError,
+    ),
 }
 
 
 @pytest.mark.usefixtures("demo_data")
-@pytest.mark.parametrize("rows", BAD_FIXTURES.values(), ids=BAD_FIXTURES.keys())
-def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows):
+@pytest.mark.parametrize(("rows", "error"), BAD_FIXTURES.values(), ids=BAD_FIXTURES.keys())
+def test_bad_fixture_fails_and_leaves_the_database_as_it_was(tmp_path, rows, error):
     before = table_counts()
-    with pytest.raises((DeserializationError, IntegrityError, CommandError)):
+    with pytest.raises(error):
         call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
     assert table_counts() == before
     assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_a_user_in_another_letter_case_is_not_taken_for_the_account(tmp_path):
+    """A fixture's "ALICE" is a new user, refused as alice's name: it does not write over alice
+    (logins ignore case, natural keys do not)."""
+    rows = [{"model": "users.user", "fields": {"username": "ALICE", "password": "!"}}]
+    before = User.objects.values_list("pk", "username", "password").get(username="alice")
+    with pytest.raises(IntegrityError):
+        call_command("loaddata", write_fixture(tmp_path, rows), verbosity=0)
+    assert User.objects.values_list("pk", "username", "password").get(pk=before[0]) == before
 
 
 def test_a_todo_whose_owner_is_nowhere_fails_naming_the_owner(tmp_path):
@@ -132,6 +153,15 @@ def test_a_todo_whose_owner_is_nowhere_fails_naming_the_owner(tmp_path):
         "earlier in the fixtures."
     )
     assert table_counts() == (0, 0, 0)
+
+
+def test_an_excluded_todo_whose_owner_is_nowhere_is_skipped(tmp_path):
+    rows = [
+        GOOD_USER,
+        {"model": "todos.todo", "pk": 999, "fields": {"owner": ["nobody"], "title": "Orphan"}},
+    ]
+    call_command("loaddata", write_fixture(tmp_path, rows), exclude=["todos.todo"], verbosity=0)
+    assert table_counts() == (1, 0, 0)
 
 
 def test_a_todo_before_its_owner_in_the_fixture_fails_naming_the_owner(tmp_path):

@@ -11,6 +11,7 @@ where Django saved the row without it and reported the NOT NULL constraint.
 
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from django.db import IntegrityError
 from django.db.models import F
 
 from todos.models import Tag, Todo
@@ -35,16 +36,19 @@ class Command(loaddata.Command):
         super().reset_sequences(connection, models)
 
     def save_obj(self, obj):
-        # Django defers a natural key it cannot find yet, for a row later in the fixtures to
-        # fill in; a required foreign key cannot wait: the row is saved first, without it.
-        for field, key in obj.deferred_fields.items():
-            if field.many_to_one and not field.null:
-                model = obj.object._meta.label
-                raise CommandError(
-                    f"Could not load {model}(pk={obj.object.pk}): its {field.name} {key!r} is "
-                    "not in the database, nor earlier in the fixtures."
-                )
-        saved = super().save_obj(obj)
+        try:
+            saved = super().save_obj(obj)
+        except IntegrityError as error:
+            # Django defers a natural key it cannot find yet, for a row later in the fixtures
+            # to fill in, and saves the row without it: a required one fails as NOT NULL.
+            for field, key in obj.deferred_fields.items():
+                if not field.many_to_many and not field.null:
+                    raise CommandError(
+                        f"Could not load {obj.object._meta.label}(pk={obj.object.pk}): its "
+                        f"{field.name} {key!r} is not in the database, nor earlier in the "
+                        "fixtures."
+                    ) from error
+            raise
         if saved and type(obj.object) in self.loaded_keys:
             self.loaded_keys[type(obj.object)].append(obj.object.pk)
         return saved

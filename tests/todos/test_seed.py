@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
 from django.db import OperationalError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -280,6 +281,8 @@ def test_bad_options_are_refused_before_anything_is_deleted_or_written(options, 
         (["--as-of", "yesterday"], "expected a date as YYYY-MM-DD"),
         (["--as-of", "20260101"], "expected a date as YYYY-MM-DD"),
         (["--as-of", "2026-W01-1"], "expected a date as YYYY-MM-DD"),
+        (["--as-of", "2026-1-1"], "expected a date as YYYY-MM-DD"),
+        (["--as-of", "2026-02-30"], "expected a date as YYYY-MM-DD"),
         (["--users", "many"], "invalid int value"),
         (["--database", "nope"], "argument --database: invalid choice: 'nope'"),
     ],
@@ -332,15 +335,16 @@ def test_flush_asks_first_and_anything_but_yes_changes_nothing(monkeypatch, answ
     assert table_rows() == before
 
 
-def test_flush_with_no_one_to_answer_changes_nothing(monkeypatch):
+@pytest.mark.parametrize("no_answer", [EOFError, KeyboardInterrupt], ids=["dev-null", "ctrl-c"])
+def test_flush_with_no_answer_changes_nothing(monkeypatch, no_answer):
     TodoFactory()
     before = table_rows()
 
-    def input_from_dev_null(prompt):
-        raise EOFError
+    def unanswered(prompt):
+        raise no_answer
 
-    monkeypatch.setattr("builtins.input", input_from_dev_null)
-    with pytest.raises(CommandError, match="cancelled"):
+    monkeypatch.setattr("builtins.input", unanswered)
+    with pytest.raises(CommandError, match=re.escape("Seeding cancelled: nothing was deleted")):
         seed(users=2, flush=True)
     assert table_rows() == before
 
@@ -396,21 +400,41 @@ def test_an_interrupted_run_keeps_whole_batches_only(monkeypatch):
     assert [(todo, tag) for _, todo, tag in kept["Todo_tags"]] == links
 
 
-@pytest.mark.parametrize("step", ["flush", "first_taken_username"])
-def test_an_interruption_before_the_first_batch_is_as_clean(monkeypatch, step):
+def test_an_interruption_in_the_flush_keeps_every_row(monkeypatch):
+    """Ctrl-C once the flush's first statement has run: its transaction takes it back."""
+    seed(users=3, todos=10, tags_per_user=2)
+    before = table_rows()
+    execute = CursorWrapper.execute
+
+    def interrupted_after_emptying(self, sql, params=None):
+        result = execute(self, sql, params)
+        if sql.startswith(("DELETE", "TRUNCATE")):
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(CursorWrapper, "execute", interrupted_after_emptying)
+    with pytest.raises(CommandError) as interruption:
+        seed(users=3, todos=10, tags_per_user=2, seed=2, flush=True, interactive=False)
+    monkeypatch.undo()
+    assert interruption.value.returncode == 130
+    assert str(interruption.value) == (
+        "Interrupted: every batch was committed whole or not at all; committed: nothing."
+    )
+    assert table_rows() == before
+
+
+def test_an_interruption_before_the_first_batch_writes_nothing(monkeypatch):
     seed(users=3, todos=10, tags_per_user=2)
     before = table_rows()
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(seeding, step, interrupted)
+    monkeypatch.setattr(seeding, "first_taken_username", interrupted)
     with pytest.raises(CommandError) as interruption:
-        seed(users=3, todos=10, tags_per_user=2, seed=2, flush=step == "flush", interactive=False)
+        seed(users=3, todos=10, tags_per_user=2, seed=2)
     assert interruption.value.returncode == 130
-    assert str(interruption.value) == (
-        "Interrupted: every batch was committed whole or not at all; committed: nothing."
-    )
+    assert "committed: nothing." in str(interruption.value)
     assert table_rows() == before
 
 

@@ -1,6 +1,7 @@
 import argparse
 import datetime
 import random
+import re
 import time
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -37,9 +38,12 @@ WORKERS_MAX = 16
 
 
 def iso_date(value):
-    # strptime, not date.fromisoformat: that also takes 20260101 and week dates (2026-W01-1).
+    # The form checked first: date.fromisoformat also takes 20260101 and week dates
+    # (2026-W01-1), and strptime 2026-1-1.
     try:
-        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        return datetime.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 

@@ -113,7 +113,22 @@ class ListOptionsMixin:
         place there too, so Tab goes on from it, not from the top of the page)."""
         if self.request.htmx:
             return render_todo_app(self.request, **extra_context)
-        return HttpResponseRedirect(list_url(self.request.GET) + (f"#{at}" if at else ""))
+        url = list_url(self.request.GET, page=self.page_gone_to())
+        return HttpResponseRedirect(url + (f"#{at}" if at else ""))
+
+    def page_gone_to(self):
+        """The last page, if the action emptied the one the list was on, else None (the same).
+
+        The list would show the last page under the old number: its address would name a page
+        past the end (htmx's answer replaces it, TodoListView.render_to_response). One count,
+        after an action on a later page only.
+        """
+        options = self.list_options
+        if options.page == 1:
+            return None
+        listed = options.listed(Todo.objects.for_user(self.request.user), self.request.user)
+        shown = Paginator(listed.values("pk"), options.per_page).get_page(options.page).number
+        return shown if shown != options.page else None
 
 
 def render_todo_app(request, **extra_context):

@@ -78,6 +78,8 @@ def test_a_deleted_object_and_another_users_get_the_same_404_page(user_client, u
         for page in pages
     ]
     assert f"<h1>{kind} not found</h1>" in cards[0]
+    # What a screen reader announces first says the same.
+    assert all(f"<title>{kind} not found · Todos</title>" in page for page in pages)
     assert "What you sent was not saved." in cards[0]
     assert back in cards[0]
     assert cards[0] == cards[1]
@@ -85,6 +87,7 @@ def test_a_deleted_object_and_another_users_get_the_same_404_page(user_client, u
 
 def test_an_address_that_names_nothing_gets_the_plain_404_page(user_client):
     content = user_client.get("/todos/no-such-page/").content.decode()
+    assert "<title>Page not found · Todos</title>" in content
     assert "<h1>Page not found</h1>" in content
     assert "What you sent" not in content
 

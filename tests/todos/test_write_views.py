@@ -276,6 +276,7 @@ def test_edit_page_shows_the_form_with_the_version(user_client, todo):
 def test_saving_the_edit_form_saves_bumps_the_version_and_goes_back_to_the_list(
     user_client, user, todo
 ):
+    TodoFactory.create_batch(25, owner=user, title="Another")  # a second page of 25
     url = reverse("todos:update", args=[todo.pk]) + "?sort=title&page=2"
     response = user_client.post(url, edit_data(todo, title="Buy oat milk", tags="shop, Home"))
     assert response.status_code == HTTPStatus.FOUND
@@ -567,6 +568,21 @@ def test_emptying_the_last_page_in_place_puts_the_page_shown_in_the_address_bar(
     assert all("page=1" in action and "page=2" not in action for action in actions)
 
 
+def test_emptying_the_last_page_without_javascript_goes_back_to_the_page_shown(user_client, user):
+    TodoFactory.create_batch(10, owner=user)
+    last = TodoFactory(owner=user)  # page 2 of 10 a page, oldest first
+    url = reverse("todos:delete", args=[last.pk]) + "?sort=created&per_page=10&page=2"
+    response = user_client.post(url)
+    assert response.url == f"{LIST_URL}?sort=created&page=1&per_page=10#todo-list"
+
+
+def test_an_action_without_javascript_that_keeps_the_page_goes_back_to_it(user_client, user):
+    todos = TodoFactory.create_batch(12, owner=user)
+    url = reverse("todos:delete", args=[todos[0].pk]) + "?sort=created&per_page=10&page=2"
+    response = user_client.post(url)
+    assert response.url == f"{LIST_URL}?sort=created&page=2&per_page=10#todo-list"
+
+
 def test_an_action_that_keeps_the_page_leaves_the_address_bar_alone(user_client, user):
     todos = TodoFactory.create_batch(12, owner=user)
     url = reverse("todos:delete", args=[todos[0].pk]) + "?sort=created&per_page=10&page=2"
@@ -730,7 +746,8 @@ def test_toggle_all_honours_the_filter(user_client, mixed, other_user, query, ch
     theirs = TodoFactory(owner=other_user, title="milk")
     expected = states(mixed) | changed
     response = user_client.post(reverse("todos:toggle_all") + f"?{query}&page=3")
-    assert response.url == f"{LIST_URL}?{query}&page=3"
+    # The same list; its page 3 is past the end of what matches: its last page.
+    assert response.url == f"{LIST_URL}?{query}&page=1"
     assert states(mixed) == expected
     assert not Todo.objects.get(pk=theirs.pk).done
 

@@ -1,5 +1,6 @@
 """Helpers the test modules of several apps share."""
 
+import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -26,3 +27,11 @@ def messages_of(response):
 def unapplied_migrations():
     executor = MigrationExecutor(connection)
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+# Staff with these todo permissions see counts of todos (users' and tags' lists), or not.
+with_todo_permissions = pytest.mark.parametrize(
+    ("todo_permissions", "sees_todos"),
+    [(["view_todo"], True), (["change_todo"], True), ([], False)],
+    ids=["with view_todo", "with change_todo", "without"],
+)

@@ -123,12 +123,20 @@ class ListOptionsMixin:
         past the end (htmx's answer replaces it, TodoListView.render_to_response). One count,
         after an action on a later page only.
         """
-        options = self.list_options
-        if options.page == 1:
+        if self.list_options.page == 1:
             return None
+        shown = self.listed_page.number
+        return shown if shown != self.list_options.page else None
+
+    @cached_property
+    def listed_page(self):
+        """The page of todo keys the list goes back to shows, paged as the list pages them,
+        without JavaScript: its count and its keys are each one query, read when asked for."""
+        options = self.list_options
         listed = options.listed(Todo.objects.for_user(self.request.user), self.request.user)
-        shown = Paginator(listed.values("pk"), options.per_page).get_page(options.page).number
-        return shown if shown != options.page else None
+        return Paginator(listed.values_list("pk", flat=True), options.per_page).get_page(
+            options.page
+        )
 
 
 def render_todo_app(request, **extra_context):
@@ -328,15 +336,12 @@ class TodoCreateView(OwnedTodoMixin, ListOptionsMixin, FormPageMixin, CreateView
         """Whether the list the user goes back to shows `todo` on the page they were on.
 
         Under htmx `response` is that list region, whose page is read here once for both;
-        otherwise the page is looked up as the list will page it (two queries).
+        otherwise the page the redirect went by (`listed_page`).
         """
         if self.request.htmx:
             rows = response.context_data["page_obj"].object_list
             return any(row.pk == todo.pk for row in rows)
-        options = self.list_options
-        listed = options.listed(self.get_queryset(), self.request.user).values_list("pk", flat=True)
-        page = Paginator(listed, options.per_page).get_page(options.page)
-        return todo.pk in page.object_list
+        return todo.pk in self.listed_page.object_list
 
     def form_invalid(self, form):
         if self.request.htmx:

@@ -80,15 +80,6 @@ class ParsableJSONField(forms.JSONField):
             return InvalidJSONInput(data)
 
 
-def take_row(user):
-    """Take `user`'s row for the rest of the request's transaction; False if it is gone.
-
-    The admin validates and saves in one transaction. With the row taken, a user deleted
-    meanwhile is not inserted again by the save (Django inserts a row its UPDATE missed).
-    """
-    return bool(lock_owners([user.pk]))
-
-
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         field_classes = {
@@ -98,7 +89,10 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if not take_row(self.instance):
+        # The user's row, taken for the rest of the admin's transaction (it validates and saves
+        # in one): one deleted meanwhile is not inserted again by the save, as Django inserts
+        # a row its UPDATE missed.
+        if not lock_owners([self.instance.pk]):
             raise ValidationError("This user was deleted meanwhile; your changes were not saved.")
         return cleaned_data
 
@@ -149,8 +143,9 @@ class RecentTodoInline(admin.TabularInline):
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     def clean(self):
         cleaned_data = super().clean()
-        # Django's page for this form shows no errors but the fields'.
-        if not take_row(self.user):
+        # Taken as UserChangeForm takes it. Django's page for this form shows no errors but
+        # the fields'.
+        if not lock_owners([self.user.pk]):
             self.add_error("password1", "This user was deleted meanwhile; no password was set.")
         return cleaned_data
 

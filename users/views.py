@@ -48,12 +48,9 @@ class NextElsewhereMixin:
     own with a 500 ("redirection loop") and the logout's with its "logged out" template, which
     is the admin's; signing in only to visit the logout page would end on its 405 page."""
 
-    def paths_not_next(self):
-        return {self.request.path, reverse("users:logout")}
-
     def get_redirect_url(self):
         url = super().get_redirect_url()
-        return "" if urlsplit(url).path in self.paths_not_next() else url
+        return "" if urlsplit(url).path in {self.request.path, reverse("users:logout")} else url
 
 
 # Error reports leave these out, as Django's own login and password views do.

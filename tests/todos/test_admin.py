@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
-from tests.helpers import messages_of
+from tests.helpers import messages_of, with_todo_permissions
 from todos import admin as todos_admin
 from todos import services as todos_services
 from todos.admin import TagFilter
@@ -929,11 +929,7 @@ def test_tag_changelist_shows_name_owner_and_todo_count(admin_client):
     assert link.replace("&", "&amp;") in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("todo_permissions", "sees_todos"),
-    [(["view_todo"], True), (["change_todo"], True), ([], False)],
-    ids=["with view_todo", "with change_todo", "without"],
-)
+@with_todo_permissions
 def test_tag_todo_counts_show_only_to_staff_who_may_see_todos(
     client, staff, todo_permissions, sees_todos
 ):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TagFactory, TodoFactory, UserFactory
-from tests.helpers import messages_of
+from tests.helpers import messages_of, with_todo_permissions
 from todos.admin_tools import SummarizedDeletionMixin
 from todos.models import Tag, Todo
 from users.admin import RECENT_TODOS_SHOWN, UserAdmin, UserChangeForm
@@ -501,11 +501,7 @@ def test_a_deletion_something_protects_gets_djangos_page_naming_it(admin_client,
     ]
 
 
-@pytest.mark.parametrize(
-    ("todo_permissions", "sees_todos"),
-    [(["view_todo"], True), (["change_todo"], True), ([], False)],
-    ids=["with view_todo", "with change_todo", "without"],
-)
+@with_todo_permissions
 def test_todo_counts_show_only_to_staff_who_may_see_todos(
     client, staff, todo_permissions, sees_todos
 ):

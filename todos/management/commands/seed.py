@@ -3,6 +3,7 @@ import datetime
 import random
 import re
 import time
+from contextlib import suppress
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -38,14 +39,11 @@ WORKERS_MAX = 16
 
 
 def iso_date(value):
-    # The form checked first: date.fromisoformat also takes 20260101 and week dates
-    # (2026-W01-1), and strptime 2026-1-1.
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    # Exactly this form: date.fromisoformat also takes 20260101 and week dates (2026-W01-1).
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with suppress(ValueError):  # 2026-02-30
+            return datetime.date.fromisoformat(value)
+    raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
 
 class Command(BaseCommand):
@@ -165,8 +163,8 @@ class Command(BaseCommand):
 
         flushed = False
         try:
-            # Ctrl-C at the prompt, in the flush (one transaction) or before the first batch
-            # is the same clean interruption as between batches.
+            # Ctrl-C in the flush (one transaction) or before the first batch is the same
+            # clean interruption as between batches (at the prompt it is a no: `confirmed`).
             if options["flush"]:
                 self.confirm_flush(options["interactive"])
                 seeding.flush(connection)
